@@ -1,0 +1,11 @@
+DROP TABLE message_log;
+DROP TABLE certificate_requests;
+DROP TABLE charger_events;
+DROP TABLE data_transfers;
+DROP TABLE transaction_anomalies;
+DROP TABLE meter_values;
+DROP TABLE transactions;
+DROP TABLE id_tags;
+DROP TABLE status_history;
+DROP TABLE connectors;
+DROP TABLE charge_points;

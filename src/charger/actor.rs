@@ -1,0 +1,358 @@
+//! The charger actor: one per WebSocket connection. It reads the frame stream, keeps the
+//! charger's [`ChargerState`], asks the writer to store what the charger reports and answers
+//! only after the commit, and sends our own CALLs one at a time through its [`CallSlot`].
+
+use super::handlers::{self, Env, Step};
+use super::state::{CallSlot, ChargerState, ReplyQueue};
+use crate::db::jobs::ChargerSnapshot;
+use crate::db::models::LogRow;
+use crate::db::writer::{LogFrames, Write};
+use crate::ocpp::frame::{CallError, ErrorCode, Frame, FrameError};
+use crate::ocpp::types::{quirks, Timestamp};
+use crate::ocpp::v16::ChargerCall;
+use crate::services::{ConnectionPermit, Services};
+use crate::supervisor::{Register, Unregister};
+use actix::prelude::*;
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError};
+use serde_json::Value;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// What the socket writer task sends, in order.
+#[derive(Debug)]
+pub enum Outgoing {
+    Text(String),
+    Ping,
+    Pong(bytes::Bytes),
+    Close(Option<CloseReason>),
+}
+
+/// Closes the connection (from the supervisor: replaced, silent too long, shutting down).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Close {
+    pub code: CloseCode,
+    pub reason: String,
+}
+
+/// A CALL of ours to the charger (`action` and payload already checked by the caller).
+pub struct Call {
+    pub action: &'static str,
+    pub payload: Value,
+}
+
+/// Why a CALL of ours got no CALLRESULT.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallFailure {
+    /// The charger's registration state forbids it (OCPP 1.6, 4.2).
+    NotAllowed(String),
+    /// The charger answered with a CALLERROR.
+    Error { code: ErrorCode, description: String },
+    /// No answer within the call timeout.
+    Timeout,
+    /// The connection closed before an answer came.
+    Disconnected,
+}
+
+impl Message for Call {
+    type Result = Result<Value, CallFailure>;
+}
+
+struct PendingCall {
+    action: &'static str,
+    payload: Value,
+    reply: oneshot::Sender<Result<Value, CallFailure>>,
+}
+
+pub struct ChargerActor {
+    id: Arc<str>,
+    conn_id: u64,
+    services: Services,
+    out: mpsc::UnboundedSender<Outgoing>,
+    state: ChargerState,
+    replies: ReplyQueue,
+    calls: CallSlot<PendingCall>,
+    /// Milliseconds since the epoch of the last frame received; read by the supervisor.
+    last_seen: Arc<AtomicI64>,
+    /// Close at once after the handshake (no OCPP subprotocol agreed).
+    refuse: Option<CloseReason>,
+    _permit: ConnectionPermit,
+}
+
+impl ChargerActor {
+    pub fn new(
+        id: Arc<str>,
+        conn_id: u64,
+        services: Services,
+        out: mpsc::UnboundedSender<Outgoing>,
+        snapshot: &ChargerSnapshot,
+        refuse: Option<CloseReason>,
+        permit: ConnectionPermit,
+    ) -> Self {
+        ChargerActor {
+            calls: CallSlot::new(format!("{conn_id:x}-")),
+            id,
+            conn_id,
+            services,
+            out,
+            state: ChargerState::new(snapshot),
+            replies: ReplyQueue::default(),
+            last_seen: Arc::new(AtomicI64::new(now_millis())),
+            refuse,
+            _permit: permit,
+        }
+    }
+
+    fn send_frame(&mut self, frame: &Frame) {
+        let text = frame.to_text();
+        self.log_frame("out", Some(frame), &text);
+        let _ = self.out.send(Outgoing::Text(text));
+    }
+
+    fn close(&mut self, ctx: &mut Context<Self>, code: CloseCode, reason: impl Into<String>) {
+        let reason = reason.into();
+        log::info!("charger {}: closing connection ({reason})", self.id);
+        let _ = self.out.send(Outgoing::Close(Some(CloseReason { code, description: Some(reason) })));
+        ctx.stop();
+    }
+
+    fn log_frame(&self, direction: &'static str, frame: Option<&Frame>, text: &str) {
+        if !self.services.config.log.messages {
+            return;
+        }
+        let (message_type, message_id, action) = match frame {
+            Some(Frame::Call { id, action, .. }) => (2, Some(id.clone()), Some(action.clone())),
+            Some(f) => (i32::from(f.type_id()), Some(f.id().to_owned()), None),
+            None => (0, None, None),
+        };
+        self.services.writer.do_send(LogFrames(vec![LogRow {
+            charge_point_id: self.id.to_string(),
+            direction,
+            message_type,
+            message_id,
+            action,
+            payload: text.to_owned(),
+            logged_at: Timestamp::now().naive(),
+        }]));
+    }
+
+    fn on_text(&mut self, text: &str, ctx: &mut Context<Self>) {
+        let frame = Frame::parse(text);
+        self.log_frame("in", frame.as_ref().ok(), text);
+        match frame {
+            Ok(Frame::Call { id, action, payload }) => self.on_call(id, &action, &payload, ctx),
+            Ok(Frame::CallResult { id, payload }) => self.on_answer(&id, Ok(payload), ctx),
+            Ok(Frame::CallError(e)) => {
+                let failure = CallFailure::Error { code: e.code, description: e.description };
+                self.on_answer(&e.id, Err(failure), ctx)
+            }
+            Err(FrameError::Reply(error)) => {
+                log::warn!("charger {}: unreadable frame ({}): {}", self.id, error.description, clip(text));
+                let ticket = self.replies.reserve();
+                self.answer(ticket, Frame::CallError(error));
+            }
+            Err(FrameError::Ignore(why)) => log::warn!("charger {}: ignored frame ({why}): {}", self.id, clip(text)),
+        }
+    }
+
+    fn on_call(&mut self, id: String, action: &str, payload: &Value, ctx: &mut Context<Self>) {
+        let ticket = self.replies.reserve();
+        let decoded = ChargerCall::decode(action, payload);
+        let notes = quirks::take();
+        if !notes.is_empty() {
+            log::info!("charger {}: {action} accepted despite: {}", self.id, notes.join("; "));
+        }
+        let call = match decoded {
+            Ok(call) => call,
+            Err(e) => {
+                log::warn!("charger {}: {action} refused with {}", self.id, e);
+                return self.answer(ticket, Frame::CallError(CallError::new(id, e.code, e.description)));
+            }
+        };
+        if let Err(refusal) = self.state.admit(&call) {
+            log::warn!("charger {}: {action} refused: {}", self.id, refusal.description);
+            return self.answer(ticket, Frame::CallError(CallError::new(id, refusal.code, refusal.description)));
+        }
+        let env = self.env();
+        match handlers::handle(&env, &call) {
+            Step::Reply(payload) => self.answer(ticket, Frame::CallResult { id, payload }),
+            Step::Store(job) => {
+                let stored = self.services.writer.send(Write(job));
+                ctx.spawn(stored.into_actor(self).map(move |result, act, _| {
+                    let frame = match result {
+                        Ok(Ok(outcome)) => {
+                            act.state.apply(&call, &outcome);
+                            match handlers::respond(&act.env(), &call, outcome) {
+                                Ok(payload) => Frame::CallResult { id, payload },
+                                Err(bug) => internal_error(&act.id, id, bug),
+                            }
+                        }
+                        Ok(Err(e)) => internal_error(&act.id, id, e.to_string()),
+                        Err(e) => internal_error(&act.id, id, e.to_string()),
+                    };
+                    act.answer(ticket, frame);
+                }));
+            }
+        }
+    }
+
+    fn env(&self) -> Env<'_> {
+        Env { charge_point_id: &self.id, config: &self.services.config.ocpp, now: Timestamp::now() }
+    }
+
+    /// Queues an answer; sends whatever answers are now ready, in order.
+    fn answer(&mut self, ticket: u64, frame: Frame) {
+        let text = frame.to_text();
+        self.log_frame("out", Some(&frame), &text);
+        for ready in self.replies.fill(ticket, text) {
+            let _ = self.out.send(Outgoing::Text(ready));
+        }
+    }
+
+    fn on_answer(&mut self, id: &str, result: Result<Value, CallFailure>, ctx: &mut Context<Self>) {
+        match self.calls.complete(id) {
+            Some(call) => {
+                let _ = call.reply.send(result);
+                self.send_next_call(ctx);
+            }
+            None => log::warn!("charger {}: answer to unknown message id {id:?} ignored", self.id),
+        }
+    }
+
+    fn send_next_call(&mut self, ctx: &mut Context<Self>) {
+        let next = self.calls.start_next_call().map(|(id, c)| (id, c.action, c.payload.clone()));
+        self.send_call(next, ctx);
+    }
+
+    /// Sends the CALL that just went in flight, and arms its timeout.
+    fn send_call(&mut self, started: Option<(String, &'static str, Value)>, ctx: &mut Context<Self>) {
+        let Some((id, action, payload)) = started else { return };
+        self.send_frame(&Frame::Call { id: id.clone(), action: action.to_owned(), payload });
+        ctx.run_later(self.services.config.ocpp.call_timeout(), move |act, ctx| {
+            if let Some(call) = act.calls.complete(&id) {
+                log::warn!("charger {}: no answer to {} {id} in time", act.id, call.action);
+                let _ = call.reply.send(Err(CallFailure::Timeout));
+                act.send_next_call(ctx);
+            }
+        });
+    }
+
+    fn touch(&self) {
+        self.last_seen.store(now_millis(), Ordering::Relaxed);
+    }
+}
+
+fn internal_error(charger: &str, id: String, why: String) -> Frame {
+    log::error!("charger {charger}: answering InternalError: {why}");
+    Frame::CallError(CallError::new(id, ErrorCode::InternalError, "the central system could not store the message"))
+}
+
+fn clip(text: &str) -> &str {
+    match text.char_indices().nth(200) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
+pub(crate) fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Actor for ChargerActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.set_mailbox_capacity(64);
+        if let Some(reason) = self.refuse.take() {
+            log::warn!("charger {}: {}", self.id, reason.description.as_deref().unwrap_or("refused"));
+            let _ = self.out.send(Outgoing::Close(Some(reason)));
+            ctx.stop();
+            return;
+        }
+        log::info!("charger {}: connected", self.id);
+        self.services.supervisor.do_send(Register {
+            id: self.id.clone(),
+            conn_id: self.conn_id,
+            addr: ctx.address(),
+            last_seen: self.last_seen.clone(),
+        });
+        let ping_every = self.services.config.ocpp.ping_interval_secs;
+        if ping_every > 0 {
+            ctx.run_interval(Duration::from_secs(ping_every), |act, _| {
+                let _ = act.out.send(Outgoing::Ping);
+            });
+        }
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        for call in self.calls.drain() {
+            let _ = call.reply.send(Err(CallFailure::Disconnected));
+        }
+        if self.replies.pending() > 0 {
+            log::info!("charger {}: {} answers unsent at disconnect (stored, the charger will retry)", self.id, self.replies.pending());
+        }
+        self.services.supervisor.do_send(Unregister { id: self.id.clone(), conn_id: self.conn_id });
+        log::info!("charger {}: disconnected", self.id);
+    }
+}
+
+impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for ChargerActor {
+    fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Context<Self>) {
+        self.touch();
+        match item {
+            Ok(AggregatedMessage::Text(text)) => self.on_text(&text, ctx),
+            Ok(AggregatedMessage::Binary(bytes)) => match std::str::from_utf8(&bytes) {
+                Ok(text) => {
+                    log::info!("charger {}: OCPP frame sent as binary, read as text", self.id);
+                    self.on_text(text, ctx)
+                }
+                Err(_) => log::warn!("charger {}: binary frame ignored (OCPP-J uses text)", self.id),
+            },
+            Ok(AggregatedMessage::Ping(bytes)) => {
+                let _ = self.out.send(Outgoing::Pong(bytes));
+            }
+            Ok(AggregatedMessage::Pong(_)) => {}
+            Ok(AggregatedMessage::Close(reason)) => {
+                log::info!("charger {}: closed by charger ({reason:?})", self.id);
+                let _ = self.out.send(Outgoing::Close(reason));
+                ctx.stop();
+            }
+            Err(ProtocolError::Overflow) => {
+                let limit = self.services.config.ocpp.max_frame_bytes;
+                self.close(ctx, CloseCode::Size, format!("message larger than {limit} bytes"));
+            }
+            Err(e) => self.close(ctx, CloseCode::Protocol, format!("WebSocket protocol error: {e}")),
+        }
+    }
+
+    fn finished(&mut self, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}
+
+impl Handler<Close> for ChargerActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Close, ctx: &mut Context<Self>) {
+        self.close(ctx, msg.code, msg.reason);
+    }
+}
+
+impl Handler<Call> for ChargerActor {
+    type Result = ResponseFuture<Result<Value, CallFailure>>;
+
+    fn handle(&mut self, call: Call, ctx: &mut Context<Self>) -> Self::Result {
+        if let Err(why) = self.state.may_send(call.action) {
+            return Box::pin(async move { Err(CallFailure::NotAllowed(why)) });
+        }
+        let (reply, answer) = oneshot::channel();
+        let started = self
+            .calls
+            .push(PendingCall { action: call.action, payload: call.payload, reply })
+            .map(|(id, c)| (id, c.action, c.payload.clone()));
+        self.send_call(started, ctx);
+        Box::pin(async move { answer.await.unwrap_or(Err(CallFailure::Disconnected)) })
+    }
+}

@@ -1,0 +1,115 @@
+//! Storage: SQLite through diesel. Writes go through the [`writer::DbWriter`] actor, which
+//! commits them in groups; reads use the r2d2 [`Pool`] on blocking threads ([`read`]).
+//!
+//! One migrations folder per backend (`migrations/sqlite/…`); the backend is chosen from the
+//! database URL, and a URL this build cannot serve is refused with a clear error.
+
+pub mod jobs;
+pub mod models;
+pub mod schema;
+pub mod writer;
+
+use crate::config::DatabaseConfig;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection};
+use diesel::{Connection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::path::PathBuf;
+
+pub use writer::DbWriter;
+
+/// The connection type of this build.
+pub type DbConn = SqliteConnection;
+/// The read pool.
+pub type Pool = diesel::r2d2::Pool<ConnectionManager<DbConn>>;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Milliseconds a connection waits on a locked database before giving up.
+const BUSY_TIMEOUT_MS: u32 = 5_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("cannot open the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("{0}")]
+    Setup(String),
+    #[error("the database writer has stopped")]
+    WriterGone,
+}
+
+/// Where the SQLite file lives, from a `sqlite://` URL.
+pub fn sqlite_path(url: &str) -> Result<PathBuf, DbError> {
+    url.strip_prefix("sqlite://").map(PathBuf::from).ok_or_else(|| {
+        DbError::Setup(format!("database URL {url:?} is not sqlite://…; this build supports SQLite only"))
+    })
+}
+
+/// Session settings every connection gets. `busy_timeout` comes first: switching a fresh file to
+/// WAL needs a lock that other connections opened at the same moment may hold.
+#[derive(Debug, Clone, Copy)]
+struct Pragmas {
+    synchronous: &'static str,
+}
+
+impl Pragmas {
+    fn apply(&self, conn: &mut DbConn) -> Result<(), diesel::result::Error> {
+        conn.batch_execute(&format!(
+            "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+            self.synchronous
+        ))
+    }
+}
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        self.apply(conn).map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Opens the database: creates the data directory and file, switches to WAL, runs pending
+/// migrations, and returns the read pool and the writer's own connection.
+pub fn open(config: &DatabaseConfig) -> Result<(Pool, DbConn), DbError> {
+    let path = sqlite_path(&config.url())?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            DbError::Setup(format!("cannot create data directory {}: {e}", dir.display()))
+        })?;
+    }
+    let path_str = path.to_string_lossy().into_owned();
+    let pragmas = Pragmas { synchronous: config.sqlite_synchronous.pragma() };
+
+    let mut writer_conn = SqliteConnection::establish(&path_str)?;
+    pragmas.apply(&mut writer_conn)?;
+    writer_conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+    writer_conn
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(|e| DbError::Migration(e.to_string()))?;
+
+    let pool = Pool::builder()
+        .max_size(config.pool_size)
+        .connection_customizer(Box::new(pragmas))
+        .build(ConnectionManager::new(path_str))?;
+    Ok((pool, writer_conn))
+}
+
+/// Runs a read on a blocking thread with a pooled connection.
+pub async fn read<T, F>(pool: &Pool, f: F) -> Result<T, DbError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> Result<T, diesel::result::Error> + Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn).map_err(DbError::from)
+    })
+    .await
+    .map_err(|_| DbError::Setup("a database read panicked".into()))?
+}

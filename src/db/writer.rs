@@ -1,0 +1,177 @@
+//! The DB writer actor: serialises every write and commits them in groups.
+//!
+//! Whatever is waiting when the previous commit finishes is written in one transaction on a
+//! blocking thread, committed, and only then is each sender told the outcome. A charger actor
+//! answers its charger after that, so **nothing is confirmed before it is committed**. If a
+//! group fails as a whole, its jobs are retried one by one so one bad job cannot sink the rest.
+
+use super::jobs::{Job, Outcome};
+use super::models::LogRow;
+use super::{DbConn, DbError};
+use actix::prelude::*;
+use diesel::Connection;
+use std::time::Instant;
+use tokio::sync::oneshot;
+
+/// Most message-log rows inserted by one statement (SQLite binds at most 32,766 values).
+const LOG_ROWS_PER_INSERT: usize = 1_000;
+
+/// Runs a write job; the answer comes after its commit.
+pub struct Write(pub Job);
+
+impl Message for Write {
+    type Result = Result<Outcome, DbError>;
+}
+
+/// Adds rows to the message log (committed with the next group; nobody waits for them).
+pub struct LogFrames(pub Vec<LogRow>);
+
+impl Message for LogFrames {
+    type Result = ();
+}
+
+/// Figures about the writer, for logs and metrics.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriterStats {
+    pub commits: u64,
+    pub jobs: u64,
+    pub last_batch: usize,
+    pub last_commit_micros: u64,
+}
+
+pub struct GetStats;
+impl Message for GetStats {
+    type Result = WriterStats;
+}
+
+type Waiting = (Job, oneshot::Sender<Result<Outcome, DbError>>);
+
+pub struct DbWriter {
+    /// `None` while a commit runs on a blocking thread.
+    conn: Option<DbConn>,
+    waiting: Vec<Waiting>,
+    logs: Vec<LogRow>,
+    max_batch: usize,
+    stats: WriterStats,
+}
+
+impl DbWriter {
+    pub fn new(conn: DbConn, max_batch: usize) -> Self {
+        DbWriter { conn: Some(conn), waiting: Vec::new(), logs: Vec::new(), max_batch, stats: WriterStats::default() }
+    }
+
+    /// Starts a commit of what is waiting, unless one is running already.
+    fn kick(&mut self, ctx: &mut Context<Self>) {
+        if self.waiting.is_empty() && self.logs.is_empty() {
+            return;
+        }
+        let Some(mut conn) = self.conn.take() else { return };
+        let take = self.waiting.len().min(self.max_batch);
+        let batch: Vec<Waiting> = self.waiting.drain(..take).collect();
+        let logs = std::mem::take(&mut self.logs);
+        let started = Instant::now();
+        let work = actix_web::rt::task::spawn_blocking(move || {
+            let n = batch.len();
+            commit_group(&mut conn, batch, logs);
+            (conn, n)
+        });
+        ctx.spawn(work.into_actor(self).map(move |done, act, ctx| {
+            match done {
+                Ok((conn, n)) => {
+                    act.conn = Some(conn);
+                    act.stats.commits += 1;
+                    act.stats.jobs += n as u64;
+                    act.stats.last_batch = n;
+                    act.stats.last_commit_micros = started.elapsed().as_micros() as u64;
+                }
+                Err(e) => {
+                    // The connection went down with the panicking thread; nothing more can be
+                    // written, so stop and let every sender see WriterGone.
+                    log::error!("database writer thread panicked: {e}; stopping the writer");
+                    ctx.stop();
+                    return;
+                }
+            }
+            act.kick(ctx);
+        }));
+    }
+}
+
+fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>) {
+    let grouped = conn.immediate_transaction(|c| {
+        let outcomes = batch.iter().map(|(job, _)| job.apply(c)).collect::<Result<Vec<_>, _>>()?;
+        insert_logs(c, &logs)?;
+        Ok::<_, diesel::result::Error>(outcomes)
+    });
+    match grouped {
+        Ok(outcomes) => {
+            for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                let _ = reply.send(Ok(outcome));
+            }
+        }
+        Err(e) => {
+            log::warn!("group commit of {} writes failed ({e}); retrying them one by one", batch.len());
+            for (job, reply) in batch {
+                let result = conn.immediate_transaction(|c| job.apply(c));
+                if let Err(e) = &result {
+                    log::error!("write {} failed: {e}", job.name());
+                }
+                let _ = reply.send(result.map_err(DbError::from));
+            }
+            if let Err(e) = conn.immediate_transaction(|c| insert_logs(c, &logs)) {
+                log::error!("{} message log rows lost: {e}", logs.len());
+            }
+        }
+    }
+}
+
+fn insert_logs(conn: &mut DbConn, logs: &[LogRow]) -> Result<(), diesel::result::Error> {
+    use super::schema::message_log;
+    use diesel::RunQueryDsl;
+    for chunk in logs.chunks(LOG_ROWS_PER_INSERT) {
+        diesel::insert_into(message_log::table).values(chunk).execute(conn)?;
+    }
+    Ok(())
+}
+
+impl Actor for DbWriter {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.set_mailbox_capacity(usize::MAX);
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        for (_, reply) in self.waiting.drain(..) {
+            let _ = reply.send(Err(DbError::WriterGone));
+        }
+    }
+}
+
+impl Handler<Write> for DbWriter {
+    type Result = ResponseFuture<Result<Outcome, DbError>>;
+
+    fn handle(&mut self, Write(job): Write, ctx: &mut Context<Self>) -> Self::Result {
+        let (tx, rx) = oneshot::channel();
+        self.waiting.push((job, tx));
+        self.kick(ctx);
+        Box::pin(async move { rx.await.unwrap_or(Err(DbError::WriterGone)) })
+    }
+}
+
+impl Handler<LogFrames> for DbWriter {
+    type Result = ();
+
+    fn handle(&mut self, LogFrames(rows): LogFrames, ctx: &mut Context<Self>) {
+        self.logs.extend(rows);
+        self.kick(ctx);
+    }
+}
+
+impl Handler<GetStats> for DbWriter {
+    type Result = MessageResult<GetStats>;
+
+    fn handle(&mut self, _: GetStats, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.stats)
+    }
+}

@@ -1,0 +1,24 @@
+//! `csms`: an OCPP 1.6-J Central System.
+//!
+//! A charger frame travels `socket -> frame codec -> charger actor -> handler -> DB writer`;
+//! a command travels back `HTTP handler -> typed actor message -> charger actor -> socket`.
+//!
+//! - [`ocpp`]: the protocol as types: the OCPP-J envelope and every OCPP 1.6 message.
+//! - [`charger`]: the handshake and one actor per charger connection.
+//! - [`supervisor`]: registry of connected chargers, liveness, online/offline in the store.
+//! - [`db`]: migrations, the group-committing writer actor, the read pool.
+//! - [`server`]: wires it all to one HTTP listener; graceful shutdown.
+//! - [`services`]: what the parts share.
+//! - [`config`], [`cli`]: configuration and command line.
+
+pub mod charger;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod ocpp;
+pub mod server;
+pub mod services;
+pub mod supervisor;
+
+/// The commented example configuration (`config.example.toml`).
+pub const CONFIG_EXAMPLE: &str = include_str!("../config.example.toml");

@@ -1,0 +1,49 @@
+//! GetCompositeSchedule (Smart Charging, central system -> charge point).
+//!
+//! "The Central System MAY request the Charge Point to report the Composite Charging Schedule
+//! by sending a GetCompositeSchedule.req PDU", the result of combining all active schedules and
+//! local limits for `duration` seconds from now. `connectorId` 0 asks for the whole charge
+//! point's expected consumption. (OCPP 1.6, 5.7)
+
+use super::common::{at_least, ChargingRateUnitType, ChargingSchedule};
+use crate::ocpp::types::{Timestamp, Validate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetCompositeScheduleRequest {
+    pub connector_id: u32,
+    /// Seconds.
+    pub duration: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub charging_rate_unit: Option<ChargingRateUnitType>,
+}
+
+impl Validate for GetCompositeScheduleRequest {
+    fn validate(&self) -> Result<(), String> {
+        at_least("duration", self.duration.into(), 0)
+    }
+}
+
+/// The schedule as reported by the charge point; it is not held to the checks of what we send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetCompositeScheduleResponse {
+    pub status: GetCompositeScheduleStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connector_id: Option<u32>,
+    /// Periods of the schedule are relative to this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_start: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub charging_schedule: Option<ChargingSchedule>,
+}
+
+impl Validate for GetCompositeScheduleResponse {}
+
+// @enum GetCompositeScheduleStatus | Whether the charge point could compute the schedule. | GetCompositeScheduleResponse.json | status
+
+impl super::Request for GetCompositeScheduleRequest {
+    const ACTION: &'static str = "GetCompositeSchedule";
+    type Response = GetCompositeScheduleResponse;
+}

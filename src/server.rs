@@ -1,0 +1,132 @@
+//! Starts everything: database, writer, supervisor, and the one HTTP listener for `/ocpp/…`,
+//! health and (later) the API and dashboard; then waits for SIGINT/SIGTERM and shuts down
+//! gracefully: stop accepting, close chargers with 1001, flush the writer.
+
+use crate::charger::socket;
+use crate::config::Config;
+use crate::db::jobs::Job;
+use crate::db::writer::Write;
+use crate::db::{self, DbWriter};
+use crate::services::{derived_max_chargers, ConnectionGauge, Services};
+use crate::supervisor::{CloseAll, Connected, Supervisor};
+use actix::Actor;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often old message-log rows are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Runs the server until a shutdown signal. `port_file` receives the bound address (useful
+/// with port 0).
+pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), String> {
+    let config = Arc::new(config);
+    let (pool, writer_conn) = db::open(&config.database).map_err(|e| e.to_string())?;
+    log::info!("database {} ready (synchronous={})", config.database.url(), config.database.sqlite_synchronous.pragma());
+    let writer = DbWriter::new(writer_conn, config.database.max_batch).start();
+    let supervisor = Supervisor::new(writer.clone(), config.ocpp.offline_timeout()).start();
+    let max_chargers = match config.server.max_chargers {
+        0 => derived_max_chargers(),
+        n => n,
+    };
+    let services = Services {
+        config: config.clone(),
+        pool,
+        writer: writer.clone(),
+        supervisor: supervisor.clone(),
+        connections: Arc::new(ConnectionGauge::new(max_chargers)),
+    };
+
+    let data = web::Data::new(services.clone());
+    let ocpp_route = format!("{}/{{id}}", config.ocpp.path_prefix);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route(&ocpp_route, web::get().to(socket::connect))
+            .route("/health", web::get().to(|| async { HttpResponse::Ok().json(serde_json::json!({"status": "ok"})) }))
+    })
+    .disable_signals()
+    .shutdown_timeout(config.server.shutdown_timeout_secs)
+    .max_connections(max_chargers + 1024)
+    .backlog(4096);
+    if config.server.workers > 0 {
+        server = server.workers(config.server.workers);
+    }
+    let server = server.bind(&config.server.bind).map_err(|e| {
+        format!(
+            "cannot listen on {}: {e} (choose another address with --bind or server.bind)",
+            config.server.bind
+        )
+    })?;
+    let addrs: Vec<SocketAddr> = server.addrs();
+    let addr = addrs.first().copied().ok_or("the listener has no address")?;
+    log::info!(
+        "listening on http://{addr}; chargers connect to ws://{addr}{}/<chargePointId>; up to {max_chargers} chargers",
+        config.ocpp.path_prefix
+    );
+    if let Some(path) = port_file {
+        std::fs::write(&path, addr.to_string()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let server = server.run();
+    let handle = server.handle();
+
+    if config.log.message_retention_days > 0 {
+        let days = i64::from(config.log.message_retention_days);
+        let writer = writer.clone();
+        actix_web::rt::spawn(async move {
+            let mut tick = tokio::time::interval(PRUNE_EVERY);
+            loop {
+                tick.tick().await;
+                let before = (chrono::Utc::now() - chrono::Duration::days(days)).naive_utc();
+                if let Ok(Ok(crate::db::jobs::Outcome::Pruned(n))) = writer.send(Write(Job::PruneMessageLog { before })).await {
+                    if n > 0 {
+                        log::info!("message log: pruned {n} rows older than {days} days");
+                    }
+                }
+            }
+        });
+    }
+
+    actix_web::rt::spawn(async move {
+        wait_for_signal().await;
+        log::info!("shutting down: closing charger connections");
+        let open = supervisor.send(CloseAll).await.unwrap_or(0);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while open > 0 && tokio::time::Instant::now() < deadline {
+            match supervisor.send(Connected).await {
+                Ok(ids) if !ids.is_empty() => tokio::time::sleep(Duration::from_millis(50)).await,
+                _ => break,
+            }
+        }
+        handle.stop(true).await;
+    });
+    server.await.map_err(|e| format!("server error: {e}"))?;
+    // Everything sent to the writer before this point is committed when Flush answers.
+    let _ = writer.send(Write(Job::Flush)).await;
+    log::info!("stopped; all writes committed");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {},
+                    _ = term.recv() => {},
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
