@@ -74,7 +74,7 @@ impl Actor for Supervisor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        ctx.set_mailbox_capacity(usize::MAX);
+        ctx.set_mailbox_capacity(1 << 20);
         let sweep_every = (self.offline_timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(15));
         ctx.run_interval(sweep_every, |act, _| act.sweep());
         ctx.run_interval(TOUCH_EVERY, |act, _| act.write_last_seen());

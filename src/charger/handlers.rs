@@ -81,7 +81,7 @@ pub fn handle(env: &Env<'_>, call: &ChargerCall) -> Step {
         ChargerCall::SignCertificate(r) => Step::Store(Job::SignCertificate {
             charge_point_id: cp,
             csr: r.csr.to_string(),
-            certificate_type: r.certificate_type.as_ref().map(spelling),
+            certificate_type: None,
             at,
         }),
     }

@@ -9,7 +9,6 @@ use super::jobs::{Job, Outcome};
 use super::models::LogRow;
 use super::{DbConn, DbError};
 use actix::prelude::*;
-use diesel::Connection;
 use std::time::Instant;
 use tokio::sync::oneshot;
 
@@ -138,7 +137,7 @@ impl Actor for DbWriter {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        ctx.set_mailbox_capacity(usize::MAX);
+        ctx.set_mailbox_capacity(1 << 20);
     }
 
     fn stopped(&mut self, _: &mut Context<Self>) {

@@ -23,7 +23,27 @@ pub struct CancelReservationResponse {
 
 impl Validate for CancelReservationResponse {}
 
-// @enum CancelReservationStatus | Whether the reservation was found and cancelled. | CancelReservationResponse.json | status
+/// Whether the reservation was found and cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CancelReservationStatus {
+    Accepted,
+    Rejected,
+}
+
+impl CancelReservationStatus {
+    pub const ALL: [CancelReservationStatus; 2] = [CancelReservationStatus::Accepted, CancelReservationStatus::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CancelReservationStatus::Accepted => "Accepted",
+            CancelReservationStatus::Rejected => "Rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CancelReservationStatus> {
+        CancelReservationStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for CancelReservationRequest {
     const ACTION: &'static str = "CancelReservation";

@@ -24,7 +24,27 @@ pub struct CertificateSignedResponse {
 
 impl Validate for CertificateSignedResponse {}
 
-// @enum CertificateSignedStatus | Whether the charge point accepted the signed certificate (whitepaper CertificateSignedStatusEnumType). | CertificateSignedResponse.json | status
+/// Whether the charge point accepted the signed certificate (whitepaper CertificateSignedStatusEnumType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CertificateSignedStatus {
+    Accepted,
+    Rejected,
+}
+
+impl CertificateSignedStatus {
+    pub const ALL: [CertificateSignedStatus; 2] = [CertificateSignedStatus::Accepted, CertificateSignedStatus::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificateSignedStatus::Accepted => "Accepted",
+            CertificateSignedStatus::Rejected => "Rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CertificateSignedStatus> {
+        CertificateSignedStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for CertificateSignedRequest {
     const ACTION: &'static str = "CertificateSigned";

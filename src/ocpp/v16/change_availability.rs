@@ -28,9 +28,51 @@ pub struct ChangeAvailabilityResponse {
 
 impl Validate for ChangeAvailabilityResponse {}
 
-// @enum AvailabilityType | The availability asked for. | ChangeAvailability.json | type
+/// The availability asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AvailabilityType {
+    Inoperative,
+    Operative,
+}
 
-// @enum AvailabilityStatus | The charge point's answer. | ChangeAvailabilityResponse.json | status
+impl AvailabilityType {
+    pub const ALL: [AvailabilityType; 2] = [AvailabilityType::Inoperative, AvailabilityType::Operative];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AvailabilityType::Inoperative => "Inoperative",
+            AvailabilityType::Operative => "Operative",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AvailabilityType> {
+        AvailabilityType::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// The charge point's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AvailabilityStatus {
+    Accepted,
+    Rejected,
+    Scheduled,
+}
+
+impl AvailabilityStatus {
+    pub const ALL: [AvailabilityStatus; 3] = [AvailabilityStatus::Accepted, AvailabilityStatus::Rejected, AvailabilityStatus::Scheduled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AvailabilityStatus::Accepted => "Accepted",
+            AvailabilityStatus::Rejected => "Rejected",
+            AvailabilityStatus::Scheduled => "Scheduled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AvailabilityStatus> {
+        AvailabilityStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for ChangeAvailabilityRequest {
     const ACTION: &'static str = "ChangeAvailability";

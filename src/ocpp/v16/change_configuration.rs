@@ -24,7 +24,31 @@ pub struct ChangeConfigurationResponse {
 
 impl Validate for ChangeConfigurationResponse {}
 
-// @enum ConfigurationStatus | The charge point's answer to a configuration change. | ChangeConfigurationResponse.json | status
+/// The charge point's answer to a configuration change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ConfigurationStatus {
+    Accepted,
+    Rejected,
+    RebootRequired,
+    NotSupported,
+}
+
+impl ConfigurationStatus {
+    pub const ALL: [ConfigurationStatus; 4] = [ConfigurationStatus::Accepted, ConfigurationStatus::Rejected, ConfigurationStatus::RebootRequired, ConfigurationStatus::NotSupported];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigurationStatus::Accepted => "Accepted",
+            ConfigurationStatus::Rejected => "Rejected",
+            ConfigurationStatus::RebootRequired => "RebootRequired",
+            ConfigurationStatus::NotSupported => "NotSupported",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ConfigurationStatus> {
+        ConfigurationStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for ChangeConfigurationRequest {
     const ACTION: &'static str = "ChangeConfiguration";

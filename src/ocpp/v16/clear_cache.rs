@@ -20,7 +20,27 @@ pub struct ClearCacheResponse {
 
 impl Validate for ClearCacheResponse {}
 
-// @enum ClearCacheStatus | Whether the cache was cleared. | ClearCacheResponse.json | status
+/// Whether the cache was cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ClearCacheStatus {
+    Accepted,
+    Rejected,
+}
+
+impl ClearCacheStatus {
+    pub const ALL: [ClearCacheStatus; 2] = [ClearCacheStatus::Accepted, ClearCacheStatus::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClearCacheStatus::Accepted => "Accepted",
+            ClearCacheStatus::Rejected => "Rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ClearCacheStatus> {
+        ClearCacheStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for ClearCacheRequest {
     const ACTION: &'static str = "ClearCache";

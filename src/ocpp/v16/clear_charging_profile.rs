@@ -40,7 +40,27 @@ pub struct ClearChargingProfileResponse {
 
 impl Validate for ClearChargingProfileResponse {}
 
-// @enum ClearChargingProfileStatus | `Unknown` when no profile matched. | ClearChargingProfileResponse.json | status
+/// `Unknown` when no profile matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ClearChargingProfileStatus {
+    Accepted,
+    Unknown,
+}
+
+impl ClearChargingProfileStatus {
+    pub const ALL: [ClearChargingProfileStatus; 2] = [ClearChargingProfileStatus::Accepted, ClearChargingProfileStatus::Unknown];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClearChargingProfileStatus::Accepted => "Accepted",
+            ClearChargingProfileStatus::Unknown => "Unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ClearChargingProfileStatus> {
+        ClearChargingProfileStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for ClearChargingProfileRequest {
     const ACTION: &'static str = "ClearChargingProfile";

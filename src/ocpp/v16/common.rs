@@ -35,7 +35,33 @@ impl IdTagInfo {
 
 impl Validate for IdTagInfo {}
 
-// @enum AuthorizationStatus | Whether an id tag may charge (OCPP 1.6, 7.2). | Authorize.json | idTagInfo.status
+/// Whether an id tag may charge (OCPP 1.6, 7.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AuthorizationStatus {
+    Accepted,
+    Blocked,
+    Expired,
+    Invalid,
+    ConcurrentTx,
+}
+
+impl AuthorizationStatus {
+    pub const ALL: [AuthorizationStatus; 5] = [AuthorizationStatus::Accepted, AuthorizationStatus::Blocked, AuthorizationStatus::Expired, AuthorizationStatus::Invalid, AuthorizationStatus::ConcurrentTx];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthorizationStatus::Accepted => "Accepted",
+            AuthorizationStatus::Blocked => "Blocked",
+            AuthorizationStatus::Expired => "Expired",
+            AuthorizationStatus::Invalid => "Invalid",
+            AuthorizationStatus::ConcurrentTx => "ConcurrentTx",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuthorizationStatus> {
+        AuthorizationStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Meter values
@@ -130,17 +156,282 @@ impl SampledValue {
 
 impl Validate for SampledValue {}
 
-// @enum ReadingContext | Why a value was sampled (default `Sample.Periodic`). | MeterValues.json | meterValue.sampledValue.context
+/// Why a value was sampled (default `Sample.Periodic`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ReadingContext {
+    #[serde(rename = "Interruption.Begin")]
+    InterruptionBegin,
+    #[serde(rename = "Interruption.End")]
+    InterruptionEnd,
+    #[serde(rename = "Sample.Clock")]
+    SampleClock,
+    #[serde(rename = "Sample.Periodic")]
+    SamplePeriodic,
+    #[serde(rename = "Transaction.Begin")]
+    TransactionBegin,
+    #[serde(rename = "Transaction.End")]
+    TransactionEnd,
+    Trigger,
+    Other,
+}
 
-// @enum ValueFormat | `Raw` for a decimal number, `SignedData` for a signed blob (default `Raw`). | MeterValues.json | meterValue.sampledValue.format
+impl ReadingContext {
+    pub const ALL: [ReadingContext; 8] = [ReadingContext::InterruptionBegin, ReadingContext::InterruptionEnd, ReadingContext::SampleClock, ReadingContext::SamplePeriodic, ReadingContext::TransactionBegin, ReadingContext::TransactionEnd, ReadingContext::Trigger, ReadingContext::Other];
 
-// @enum Measurand | What was measured (default `Energy.Active.Import.Register`). | MeterValues.json | meterValue.sampledValue.measurand
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadingContext::InterruptionBegin => "Interruption.Begin",
+            ReadingContext::InterruptionEnd => "Interruption.End",
+            ReadingContext::SampleClock => "Sample.Clock",
+            ReadingContext::SamplePeriodic => "Sample.Periodic",
+            ReadingContext::TransactionBegin => "Transaction.Begin",
+            ReadingContext::TransactionEnd => "Transaction.End",
+            ReadingContext::Trigger => "Trigger",
+            ReadingContext::Other => "Other",
+        }
+    }
 
-// @enum Phase | The phase(s) a value was measured on; `L1-N` is phase to neutral, `L1-L2` phase to phase. | MeterValues.json | meterValue.sampledValue.phase
+    pub fn parse(s: &str) -> Option<ReadingContext> {
+        ReadingContext::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
-// @enum Location | Where a value was measured (default `Outlet`). | MeterValues.json | meterValue.sampledValue.location
+/// `Raw` for a decimal number, `SignedData` for a signed blob (default `Raw`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ValueFormat {
+    Raw,
+    SignedData,
+}
 
-// @enum UnitOfMeasure | The unit of a value (default `Wh`). The spec keeps the misspelled `Celcius` next to `Celsius`; `Hertz` is in the MeterValues schema only. | MeterValues.json | meterValue.sampledValue.unit
+impl ValueFormat {
+    pub const ALL: [ValueFormat; 2] = [ValueFormat::Raw, ValueFormat::SignedData];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueFormat::Raw => "Raw",
+            ValueFormat::SignedData => "SignedData",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ValueFormat> {
+        ValueFormat::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// What was measured (default `Energy.Active.Import.Register`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Measurand {
+    #[serde(rename = "Energy.Active.Export.Register")]
+    EnergyActiveExportRegister,
+    #[serde(rename = "Energy.Active.Import.Register")]
+    EnergyActiveImportRegister,
+    #[serde(rename = "Energy.Reactive.Export.Register")]
+    EnergyReactiveExportRegister,
+    #[serde(rename = "Energy.Reactive.Import.Register")]
+    EnergyReactiveImportRegister,
+    #[serde(rename = "Energy.Active.Export.Interval")]
+    EnergyActiveExportInterval,
+    #[serde(rename = "Energy.Active.Import.Interval")]
+    EnergyActiveImportInterval,
+    #[serde(rename = "Energy.Reactive.Export.Interval")]
+    EnergyReactiveExportInterval,
+    #[serde(rename = "Energy.Reactive.Import.Interval")]
+    EnergyReactiveImportInterval,
+    #[serde(rename = "Power.Active.Export")]
+    PowerActiveExport,
+    #[serde(rename = "Power.Active.Import")]
+    PowerActiveImport,
+    #[serde(rename = "Power.Offered")]
+    PowerOffered,
+    #[serde(rename = "Power.Reactive.Export")]
+    PowerReactiveExport,
+    #[serde(rename = "Power.Reactive.Import")]
+    PowerReactiveImport,
+    #[serde(rename = "Power.Factor")]
+    PowerFactor,
+    #[serde(rename = "Current.Import")]
+    CurrentImport,
+    #[serde(rename = "Current.Export")]
+    CurrentExport,
+    #[serde(rename = "Current.Offered")]
+    CurrentOffered,
+    Voltage,
+    Frequency,
+    Temperature,
+    SoC,
+    #[serde(rename = "RPM")]
+    Rpm,
+}
+
+impl Measurand {
+    pub const ALL: [Measurand; 22] = [Measurand::EnergyActiveExportRegister, Measurand::EnergyActiveImportRegister, Measurand::EnergyReactiveExportRegister, Measurand::EnergyReactiveImportRegister, Measurand::EnergyActiveExportInterval, Measurand::EnergyActiveImportInterval, Measurand::EnergyReactiveExportInterval, Measurand::EnergyReactiveImportInterval, Measurand::PowerActiveExport, Measurand::PowerActiveImport, Measurand::PowerOffered, Measurand::PowerReactiveExport, Measurand::PowerReactiveImport, Measurand::PowerFactor, Measurand::CurrentImport, Measurand::CurrentExport, Measurand::CurrentOffered, Measurand::Voltage, Measurand::Frequency, Measurand::Temperature, Measurand::SoC, Measurand::Rpm];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measurand::EnergyActiveExportRegister => "Energy.Active.Export.Register",
+            Measurand::EnergyActiveImportRegister => "Energy.Active.Import.Register",
+            Measurand::EnergyReactiveExportRegister => "Energy.Reactive.Export.Register",
+            Measurand::EnergyReactiveImportRegister => "Energy.Reactive.Import.Register",
+            Measurand::EnergyActiveExportInterval => "Energy.Active.Export.Interval",
+            Measurand::EnergyActiveImportInterval => "Energy.Active.Import.Interval",
+            Measurand::EnergyReactiveExportInterval => "Energy.Reactive.Export.Interval",
+            Measurand::EnergyReactiveImportInterval => "Energy.Reactive.Import.Interval",
+            Measurand::PowerActiveExport => "Power.Active.Export",
+            Measurand::PowerActiveImport => "Power.Active.Import",
+            Measurand::PowerOffered => "Power.Offered",
+            Measurand::PowerReactiveExport => "Power.Reactive.Export",
+            Measurand::PowerReactiveImport => "Power.Reactive.Import",
+            Measurand::PowerFactor => "Power.Factor",
+            Measurand::CurrentImport => "Current.Import",
+            Measurand::CurrentExport => "Current.Export",
+            Measurand::CurrentOffered => "Current.Offered",
+            Measurand::Voltage => "Voltage",
+            Measurand::Frequency => "Frequency",
+            Measurand::Temperature => "Temperature",
+            Measurand::SoC => "SoC",
+            Measurand::Rpm => "RPM",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Measurand> {
+        Measurand::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// The phase(s) a value was measured on; `L1-N` is phase to neutral, `L1-L2` phase to phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Phase {
+    L1,
+    L2,
+    L3,
+    N,
+    #[serde(rename = "L1-N")]
+    L1N,
+    #[serde(rename = "L2-N")]
+    L2N,
+    #[serde(rename = "L3-N")]
+    L3N,
+    #[serde(rename = "L1-L2")]
+    L1L2,
+    #[serde(rename = "L2-L3")]
+    L2L3,
+    #[serde(rename = "L3-L1")]
+    L3L1,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 10] = [Phase::L1, Phase::L2, Phase::L3, Phase::N, Phase::L1N, Phase::L2N, Phase::L3N, Phase::L1L2, Phase::L2L3, Phase::L3L1];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::L1 => "L1",
+            Phase::L2 => "L2",
+            Phase::L3 => "L3",
+            Phase::N => "N",
+            Phase::L1N => "L1-N",
+            Phase::L2N => "L2-N",
+            Phase::L3N => "L3-N",
+            Phase::L1L2 => "L1-L2",
+            Phase::L2L3 => "L2-L3",
+            Phase::L3L1 => "L3-L1",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Where a value was measured (default `Outlet`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Location {
+    Cable,
+    #[serde(rename = "EV")]
+    Ev,
+    Inlet,
+    Outlet,
+    Body,
+}
+
+impl Location {
+    pub const ALL: [Location; 5] = [Location::Cable, Location::Ev, Location::Inlet, Location::Outlet, Location::Body];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Cable => "Cable",
+            Location::Ev => "EV",
+            Location::Inlet => "Inlet",
+            Location::Outlet => "Outlet",
+            Location::Body => "Body",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Location> {
+        Location::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// The unit of a value (default `Wh`). The spec keeps the misspelled `Celcius` next to `Celsius`; `Hertz` is in the MeterValues schema only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UnitOfMeasure {
+    Wh,
+    #[serde(rename = "kWh")]
+    KWh,
+    #[serde(rename = "varh")]
+    Varh,
+    #[serde(rename = "kvarh")]
+    KVarh,
+    W,
+    #[serde(rename = "kW")]
+    KW,
+    #[serde(rename = "VA")]
+    Va,
+    #[serde(rename = "kVA")]
+    KVa,
+    #[serde(rename = "var")]
+    Var,
+    #[serde(rename = "kvar")]
+    KVar,
+    A,
+    V,
+    K,
+    Celcius,
+    Celsius,
+    Fahrenheit,
+    Percent,
+    Hertz,
+}
+
+impl UnitOfMeasure {
+    pub const ALL: [UnitOfMeasure; 18] = [UnitOfMeasure::Wh, UnitOfMeasure::KWh, UnitOfMeasure::Varh, UnitOfMeasure::KVarh, UnitOfMeasure::W, UnitOfMeasure::KW, UnitOfMeasure::Va, UnitOfMeasure::KVa, UnitOfMeasure::Var, UnitOfMeasure::KVar, UnitOfMeasure::A, UnitOfMeasure::V, UnitOfMeasure::K, UnitOfMeasure::Celcius, UnitOfMeasure::Celsius, UnitOfMeasure::Fahrenheit, UnitOfMeasure::Percent, UnitOfMeasure::Hertz];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitOfMeasure::Wh => "Wh",
+            UnitOfMeasure::KWh => "kWh",
+            UnitOfMeasure::Varh => "varh",
+            UnitOfMeasure::KVarh => "kvarh",
+            UnitOfMeasure::W => "W",
+            UnitOfMeasure::KW => "kW",
+            UnitOfMeasure::Va => "VA",
+            UnitOfMeasure::KVa => "kVA",
+            UnitOfMeasure::Var => "var",
+            UnitOfMeasure::KVar => "kvar",
+            UnitOfMeasure::A => "A",
+            UnitOfMeasure::V => "V",
+            UnitOfMeasure::K => "K",
+            UnitOfMeasure::Celcius => "Celcius",
+            UnitOfMeasure::Celsius => "Celsius",
+            UnitOfMeasure::Fahrenheit => "Fahrenheit",
+            UnitOfMeasure::Percent => "Percent",
+            UnitOfMeasure::Hertz => "Hertz",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UnitOfMeasure> {
+        UnitOfMeasure::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Smart charging
@@ -254,13 +545,97 @@ impl Validate for ChargingSchedulePeriod {
     }
 }
 
-// @enum ChargingProfilePurposeType | What a charging profile is for. | SetChargingProfile.json | csChargingProfiles.chargingProfilePurpose
+/// What a charging profile is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChargingProfilePurposeType {
+    ChargePointMaxProfile,
+    TxDefaultProfile,
+    TxProfile,
+}
 
-// @enum ChargingProfileKindType | How the schedule of a profile is anchored in time. | SetChargingProfile.json | csChargingProfiles.chargingProfileKind
+impl ChargingProfilePurposeType {
+    pub const ALL: [ChargingProfilePurposeType; 3] = [ChargingProfilePurposeType::ChargePointMaxProfile, ChargingProfilePurposeType::TxDefaultProfile, ChargingProfilePurposeType::TxProfile];
 
-// @enum RecurrencyKindType | The period after which a `Recurring` schedule starts again. | SetChargingProfile.json | csChargingProfiles.recurrencyKind
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChargingProfilePurposeType::ChargePointMaxProfile => "ChargePointMaxProfile",
+            ChargingProfilePurposeType::TxDefaultProfile => "TxDefaultProfile",
+            ChargingProfilePurposeType::TxProfile => "TxProfile",
+        }
+    }
 
-// @enum ChargingRateUnitType | Amperes (per phase) or watts. | SetChargingProfile.json | csChargingProfiles.chargingSchedule.chargingRateUnit
+    pub fn parse(s: &str) -> Option<ChargingProfilePurposeType> {
+        ChargingProfilePurposeType::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// How the schedule of a profile is anchored in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChargingProfileKindType {
+    Absolute,
+    Recurring,
+    Relative,
+}
+
+impl ChargingProfileKindType {
+    pub const ALL: [ChargingProfileKindType; 3] = [ChargingProfileKindType::Absolute, ChargingProfileKindType::Recurring, ChargingProfileKindType::Relative];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChargingProfileKindType::Absolute => "Absolute",
+            ChargingProfileKindType::Recurring => "Recurring",
+            ChargingProfileKindType::Relative => "Relative",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChargingProfileKindType> {
+        ChargingProfileKindType::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// The period after which a `Recurring` schedule starts again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RecurrencyKindType {
+    Daily,
+    Weekly,
+}
+
+impl RecurrencyKindType {
+    pub const ALL: [RecurrencyKindType; 2] = [RecurrencyKindType::Daily, RecurrencyKindType::Weekly];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecurrencyKindType::Daily => "Daily",
+            RecurrencyKindType::Weekly => "Weekly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecurrencyKindType> {
+        RecurrencyKindType::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Amperes (per phase) or watts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChargingRateUnitType {
+    A,
+    W,
+}
+
+impl ChargingRateUnitType {
+    pub const ALL: [ChargingRateUnitType; 2] = [ChargingRateUnitType::A, ChargingRateUnitType::W];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChargingRateUnitType::A => "A",
+            ChargingRateUnitType::W => "W",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChargingRateUnitType> {
+        ChargingRateUnitType::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Security extension
@@ -280,16 +655,103 @@ pub struct CertificateHashData {
 
 impl Validate for CertificateHashData {}
 
-// @enum HashAlgorithm | The hash used in [`CertificateHashData`] (whitepaper HashAlgorithmEnumType). | DeleteCertificate.json | certificateHashData.hashAlgorithm
+/// The hash used in [`CertificateHashData`] (whitepaper HashAlgorithmEnumType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HashAlgorithm {
+    #[serde(rename = "SHA256")]
+    Sha256,
+    #[serde(rename = "SHA384")]
+    Sha384,
+    #[serde(rename = "SHA512")]
+    Sha512,
+}
 
-// @enum CertificateUse | Which kind of root certificate (whitepaper CertificateUseEnumType). | InstallCertificate.json | certificateType
+impl HashAlgorithm {
+    pub const ALL: [HashAlgorithm; 3] = [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha256 => "SHA256",
+            HashAlgorithm::Sha384 => "SHA384",
+            HashAlgorithm::Sha512 => "SHA512",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<HashAlgorithm> {
+        HashAlgorithm::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Which kind of root certificate (whitepaper CertificateUseEnumType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CertificateUse {
+    CentralSystemRootCertificate,
+    ManufacturerRootCertificate,
+}
+
+impl CertificateUse {
+    pub const ALL: [CertificateUse; 2] = [CertificateUse::CentralSystemRootCertificate, CertificateUse::ManufacturerRootCertificate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificateUse::CentralSystemRootCertificate => "CentralSystemRootCertificate",
+            CertificateUse::ManufacturerRootCertificate => "ManufacturerRootCertificate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CertificateUse> {
+        CertificateUse::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Status enums shared by several actions
 
-// @enum RemoteStartStopStatus | A charge point's answer to RemoteStartTransaction and RemoteStopTransaction. | RemoteStartTransactionResponse.json | status
+/// A charge point's answer to RemoteStartTransaction and RemoteStopTransaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RemoteStartStopStatus {
+    Accepted,
+    Rejected,
+}
 
-// @enum TriggerMessageStatus | A charge point's answer to TriggerMessage and ExtendedTriggerMessage. | TriggerMessageResponse.json | status
+impl RemoteStartStopStatus {
+    pub const ALL: [RemoteStartStopStatus; 2] = [RemoteStartStopStatus::Accepted, RemoteStartStopStatus::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemoteStartStopStatus::Accepted => "Accepted",
+            RemoteStartStopStatus::Rejected => "Rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RemoteStartStopStatus> {
+        RemoteStartStopStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A charge point's answer to TriggerMessage and ExtendedTriggerMessage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TriggerMessageStatus {
+    Accepted,
+    Rejected,
+    NotImplemented,
+}
+
+impl TriggerMessageStatus {
+    pub const ALL: [TriggerMessageStatus; 3] = [TriggerMessageStatus::Accepted, TriggerMessageStatus::Rejected, TriggerMessageStatus::NotImplemented];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TriggerMessageStatus::Accepted => "Accepted",
+            TriggerMessageStatus::Rejected => "Rejected",
+            TriggerMessageStatus::NotImplemented => "NotImplemented",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TriggerMessageStatus> {
+        TriggerMessageStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Checks behind the `Validate` impls; each error starts with the field as spelled on the wire.

@@ -46,7 +46,31 @@ impl Validate for DataTransferResponse {
     }
 }
 
-// @enum DataTransferStatus | The receiver's answer; `UnknownVendorId` and `UnknownMessageId` when it does not know the extension. | DataTransferResponse.json | status
+/// The receiver's answer; `UnknownVendorId` and `UnknownMessageId` when it does not know the extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DataTransferStatus {
+    Accepted,
+    Rejected,
+    UnknownMessageId,
+    UnknownVendorId,
+}
+
+impl DataTransferStatus {
+    pub const ALL: [DataTransferStatus; 4] = [DataTransferStatus::Accepted, DataTransferStatus::Rejected, DataTransferStatus::UnknownMessageId, DataTransferStatus::UnknownVendorId];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataTransferStatus::Accepted => "Accepted",
+            DataTransferStatus::Rejected => "Rejected",
+            DataTransferStatus::UnknownMessageId => "UnknownMessageId",
+            DataTransferStatus::UnknownVendorId => "UnknownVendorId",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DataTransferStatus> {
+        DataTransferStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 /// A `data` field that is present, even as `null`, is `Some` (plain `Option` would read `null`
 /// as absent and so not send back what we got).

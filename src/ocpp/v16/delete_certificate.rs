@@ -23,7 +23,29 @@ pub struct DeleteCertificateResponse {
 
 impl Validate for DeleteCertificateResponse {}
 
-// @enum DeleteCertificateStatus | The charge point's answer (whitepaper DeleteCertificateStatusEnumType). | DeleteCertificateResponse.json | status
+/// The charge point's answer (whitepaper DeleteCertificateStatusEnumType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DeleteCertificateStatus {
+    Accepted,
+    Failed,
+    NotFound,
+}
+
+impl DeleteCertificateStatus {
+    pub const ALL: [DeleteCertificateStatus; 3] = [DeleteCertificateStatus::Accepted, DeleteCertificateStatus::Failed, DeleteCertificateStatus::NotFound];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeleteCertificateStatus::Accepted => "Accepted",
+            DeleteCertificateStatus::Failed => "Failed",
+            DeleteCertificateStatus::NotFound => "NotFound",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeleteCertificateStatus> {
+        DeleteCertificateStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for DeleteCertificateRequest {
     const ACTION: &'static str = "DeleteCertificate";

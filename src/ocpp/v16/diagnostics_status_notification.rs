@@ -21,7 +21,31 @@ pub struct DiagnosticsStatusNotificationResponse {}
 
 impl Validate for DiagnosticsStatusNotificationResponse {}
 
-// @enum DiagnosticsStatus | Progress of a diagnostics upload. | DiagnosticsStatusNotification.json | status
+/// Progress of a diagnostics upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DiagnosticsStatus {
+    Idle,
+    Uploaded,
+    UploadFailed,
+    Uploading,
+}
+
+impl DiagnosticsStatus {
+    pub const ALL: [DiagnosticsStatus; 4] = [DiagnosticsStatus::Idle, DiagnosticsStatus::Uploaded, DiagnosticsStatus::UploadFailed, DiagnosticsStatus::Uploading];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiagnosticsStatus::Idle => "Idle",
+            DiagnosticsStatus::Uploaded => "Uploaded",
+            DiagnosticsStatus::UploadFailed => "UploadFailed",
+            DiagnosticsStatus::Uploading => "Uploading",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DiagnosticsStatus> {
+        DiagnosticsStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for DiagnosticsStatusNotificationRequest {
     const ACTION: &'static str = "DiagnosticsStatusNotification";

@@ -34,7 +34,37 @@ pub struct ExtendedTriggerMessageResponse {
 
 impl Validate for ExtendedTriggerMessageResponse {}
 
-// @enum ExtendedMessageTrigger | The message asked for (whitepaper MessageTriggerEnumType; named apart from the core [`super::trigger_message::MessageTrigger`]). | ExtendedTriggerMessage.json | requestedMessage
+/// The message asked for (whitepaper MessageTriggerEnumType; named apart from the core [`super::trigger_message::MessageTrigger`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ExtendedMessageTrigger {
+    BootNotification,
+    LogStatusNotification,
+    FirmwareStatusNotification,
+    Heartbeat,
+    MeterValues,
+    SignChargePointCertificate,
+    StatusNotification,
+}
+
+impl ExtendedMessageTrigger {
+    pub const ALL: [ExtendedMessageTrigger; 7] = [ExtendedMessageTrigger::BootNotification, ExtendedMessageTrigger::LogStatusNotification, ExtendedMessageTrigger::FirmwareStatusNotification, ExtendedMessageTrigger::Heartbeat, ExtendedMessageTrigger::MeterValues, ExtendedMessageTrigger::SignChargePointCertificate, ExtendedMessageTrigger::StatusNotification];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtendedMessageTrigger::BootNotification => "BootNotification",
+            ExtendedMessageTrigger::LogStatusNotification => "LogStatusNotification",
+            ExtendedMessageTrigger::FirmwareStatusNotification => "FirmwareStatusNotification",
+            ExtendedMessageTrigger::Heartbeat => "Heartbeat",
+            ExtendedMessageTrigger::MeterValues => "MeterValues",
+            ExtendedMessageTrigger::SignChargePointCertificate => "SignChargePointCertificate",
+            ExtendedMessageTrigger::StatusNotification => "StatusNotification",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ExtendedMessageTrigger> {
+        ExtendedMessageTrigger::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for ExtendedTriggerMessageRequest {
     const ACTION: &'static str = "ExtendedTriggerMessage";

@@ -21,7 +21,37 @@ pub struct FirmwareStatusNotificationResponse {}
 
 impl Validate for FirmwareStatusNotificationResponse {}
 
-// @enum FirmwareStatus | Progress of a firmware update. | FirmwareStatusNotification.json | status
+/// Progress of a firmware update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FirmwareStatus {
+    Downloaded,
+    DownloadFailed,
+    Downloading,
+    Idle,
+    InstallationFailed,
+    Installing,
+    Installed,
+}
+
+impl FirmwareStatus {
+    pub const ALL: [FirmwareStatus; 7] = [FirmwareStatus::Downloaded, FirmwareStatus::DownloadFailed, FirmwareStatus::Downloading, FirmwareStatus::Idle, FirmwareStatus::InstallationFailed, FirmwareStatus::Installing, FirmwareStatus::Installed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FirmwareStatus::Downloaded => "Downloaded",
+            FirmwareStatus::DownloadFailed => "DownloadFailed",
+            FirmwareStatus::Downloading => "Downloading",
+            FirmwareStatus::Idle => "Idle",
+            FirmwareStatus::InstallationFailed => "InstallationFailed",
+            FirmwareStatus::Installing => "Installing",
+            FirmwareStatus::Installed => "Installed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FirmwareStatus> {
+        FirmwareStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for FirmwareStatusNotificationRequest {
     const ACTION: &'static str = "FirmwareStatusNotification";

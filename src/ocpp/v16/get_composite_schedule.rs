@@ -41,7 +41,27 @@ pub struct GetCompositeScheduleResponse {
 
 impl Validate for GetCompositeScheduleResponse {}
 
-// @enum GetCompositeScheduleStatus | Whether the charge point could compute the schedule. | GetCompositeScheduleResponse.json | status
+/// Whether the charge point could compute the schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GetCompositeScheduleStatus {
+    Accepted,
+    Rejected,
+}
+
+impl GetCompositeScheduleStatus {
+    pub const ALL: [GetCompositeScheduleStatus; 2] = [GetCompositeScheduleStatus::Accepted, GetCompositeScheduleStatus::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GetCompositeScheduleStatus::Accepted => "Accepted",
+            GetCompositeScheduleStatus::Rejected => "Rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GetCompositeScheduleStatus> {
+        GetCompositeScheduleStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for GetCompositeScheduleRequest {
     const ACTION: &'static str = "GetCompositeSchedule";

@@ -33,7 +33,27 @@ impl Validate for GetInstalledCertificateIdsResponse {
     }
 }
 
-// @enum GetInstalledCertificateStatus | Whether certificates of the kind asked for were found (whitepaper GetInstalledCertificateStatusEnumType). | GetInstalledCertificateIdsResponse.json | status
+/// Whether certificates of the kind asked for were found (whitepaper GetInstalledCertificateStatusEnumType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GetInstalledCertificateStatus {
+    Accepted,
+    NotFound,
+}
+
+impl GetInstalledCertificateStatus {
+    pub const ALL: [GetInstalledCertificateStatus; 2] = [GetInstalledCertificateStatus::Accepted, GetInstalledCertificateStatus::NotFound];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GetInstalledCertificateStatus::Accepted => "Accepted",
+            GetInstalledCertificateStatus::NotFound => "NotFound",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GetInstalledCertificateStatus> {
+        GetInstalledCertificateStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for GetInstalledCertificateIdsRequest {
     const ACTION: &'static str = "GetInstalledCertificateIds";

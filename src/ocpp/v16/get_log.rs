@@ -61,9 +61,51 @@ pub struct GetLogResponse {
 
 impl Validate for GetLogResponse {}
 
-// @enum LogType | Which log to upload (whitepaper LogEnumType). | GetLog.json | logType
+/// Which log to upload (whitepaper LogEnumType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LogType {
+    DiagnosticsLog,
+    SecurityLog,
+}
 
-// @enum LogStatus | The charge point's answer; `AcceptedCanceled` when an ongoing upload was cancelled for this one (whitepaper LogStatusEnumType). | GetLogResponse.json | status
+impl LogType {
+    pub const ALL: [LogType; 2] = [LogType::DiagnosticsLog, LogType::SecurityLog];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogType::DiagnosticsLog => "DiagnosticsLog",
+            LogType::SecurityLog => "SecurityLog",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LogType> {
+        LogType::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// The charge point's answer; `AcceptedCanceled` when an ongoing upload was cancelled for this one (whitepaper LogStatusEnumType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LogStatus {
+    Accepted,
+    Rejected,
+    AcceptedCanceled,
+}
+
+impl LogStatus {
+    pub const ALL: [LogStatus; 3] = [LogStatus::Accepted, LogStatus::Rejected, LogStatus::AcceptedCanceled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogStatus::Accepted => "Accepted",
+            LogStatus::Rejected => "Rejected",
+            LogStatus::AcceptedCanceled => "AcceptedCanceled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LogStatus> {
+        LogStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for GetLogRequest {
     const ACTION: &'static str = "GetLog";

@@ -25,7 +25,29 @@ pub struct InstallCertificateResponse {
 
 impl Validate for InstallCertificateResponse {}
 
-// @enum InstallCertificateStatus | The charge point's answer (whitepaper InstallCertificateStatusEnumType). | InstallCertificateResponse.json | status
+/// The charge point's answer (whitepaper InstallCertificateStatusEnumType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum InstallCertificateStatus {
+    Accepted,
+    Failed,
+    Rejected,
+}
+
+impl InstallCertificateStatus {
+    pub const ALL: [InstallCertificateStatus; 3] = [InstallCertificateStatus::Accepted, InstallCertificateStatus::Failed, InstallCertificateStatus::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstallCertificateStatus::Accepted => "Accepted",
+            InstallCertificateStatus::Failed => "Failed",
+            InstallCertificateStatus::Rejected => "Rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InstallCertificateStatus> {
+        InstallCertificateStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for InstallCertificateRequest {
     const ACTION: &'static str = "InstallCertificate";

@@ -23,7 +23,37 @@ pub struct LogStatusNotificationResponse {}
 
 impl Validate for LogStatusNotificationResponse {}
 
-// @enum UploadLogStatus | Progress of a log upload (whitepaper UploadLogStatusEnumType). | LogStatusNotification.json | status
+/// Progress of a log upload (whitepaper UploadLogStatusEnumType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UploadLogStatus {
+    BadMessage,
+    Idle,
+    NotSupportedOperation,
+    PermissionDenied,
+    Uploaded,
+    UploadFailure,
+    Uploading,
+}
+
+impl UploadLogStatus {
+    pub const ALL: [UploadLogStatus; 7] = [UploadLogStatus::BadMessage, UploadLogStatus::Idle, UploadLogStatus::NotSupportedOperation, UploadLogStatus::PermissionDenied, UploadLogStatus::Uploaded, UploadLogStatus::UploadFailure, UploadLogStatus::Uploading];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadLogStatus::BadMessage => "BadMessage",
+            UploadLogStatus::Idle => "Idle",
+            UploadLogStatus::NotSupportedOperation => "NotSupportedOperation",
+            UploadLogStatus::PermissionDenied => "PermissionDenied",
+            UploadLogStatus::Uploaded => "Uploaded",
+            UploadLogStatus::UploadFailure => "UploadFailure",
+            UploadLogStatus::Uploading => "Uploading",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UploadLogStatus> {
+        UploadLogStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for LogStatusNotificationRequest {
     const ACTION: &'static str = "LogStatusNotification";

@@ -198,3 +198,4 @@ pub fn parse<T: DeserializeOwned + Validate>(payload: &serde_json::Value) -> Res
         .map_err(|description| DecodeError { code: ErrorCode::PropertyConstraintViolation, description })?;
     Ok(value)
 }
+pub mod samples;

@@ -30,7 +30,33 @@ pub struct ReserveNowResponse {
 
 impl Validate for ReserveNowResponse {}
 
-// @enum ReservationStatus | The charge point's answer to a reservation. | ReserveNowResponse.json | status
+/// The charge point's answer to a reservation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ReservationStatus {
+    Accepted,
+    Faulted,
+    Occupied,
+    Rejected,
+    Unavailable,
+}
+
+impl ReservationStatus {
+    pub const ALL: [ReservationStatus; 5] = [ReservationStatus::Accepted, ReservationStatus::Faulted, ReservationStatus::Occupied, ReservationStatus::Rejected, ReservationStatus::Unavailable];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReservationStatus::Accepted => "Accepted",
+            ReservationStatus::Faulted => "Faulted",
+            ReservationStatus::Occupied => "Occupied",
+            ReservationStatus::Rejected => "Rejected",
+            ReservationStatus::Unavailable => "Unavailable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReservationStatus> {
+        ReservationStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for ReserveNowRequest {
     const ACTION: &'static str = "ReserveNow";

@@ -24,9 +24,49 @@ pub struct ResetResponse {
 
 impl Validate for ResetResponse {}
 
-// @enum ResetType | How to reset. | Reset.json | type
+/// How to reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ResetType {
+    Hard,
+    Soft,
+}
 
-// @enum ResetStatus | Whether the charge point will reset. | ResetResponse.json | status
+impl ResetType {
+    pub const ALL: [ResetType; 2] = [ResetType::Hard, ResetType::Soft];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResetType::Hard => "Hard",
+            ResetType::Soft => "Soft",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ResetType> {
+        ResetType::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Whether the charge point will reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ResetStatus {
+    Accepted,
+    Rejected,
+}
+
+impl ResetStatus {
+    pub const ALL: [ResetStatus; 2] = [ResetStatus::Accepted, ResetStatus::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResetStatus::Accepted => "Accepted",
+            ResetStatus::Rejected => "Rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ResetStatus> {
+        ResetStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for ResetRequest {
     const ACTION: &'static str = "Reset";

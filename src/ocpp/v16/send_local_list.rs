@@ -21,8 +21,8 @@ pub struct SendLocalListRequest {
 impl Validate for SendLocalListRequest {
     fn validate(&self) -> Result<(), String> {
         if self.update_type == UpdateType::Full {
-            let entries = self.local_authorization_list.iter().flatten();
-            if let Some(i) = entries.clone().position(|e| e.id_tag_info.is_none()) {
+            let mut entries = self.local_authorization_list.iter().flatten();
+            if let Some(i) = entries.position(|e| e.id_tag_info.is_none()) {
                 return Err(format!(
                     "localAuthorizationList[{i}].idTagInfo: required in a Full update"
                 ));
@@ -50,9 +50,53 @@ pub struct SendLocalListResponse {
 
 impl Validate for SendLocalListResponse {}
 
-// @enum UpdateType | Whether the list replaces the charge point's list or changes it. | SendLocalList.json | updateType
+/// Whether the list replaces the charge point's list or changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UpdateType {
+    Differential,
+    Full,
+}
 
-// @enum UpdateStatus | The charge point's answer; `VersionMismatch` when a differential update does not apply to its version. | SendLocalListResponse.json | status
+impl UpdateType {
+    pub const ALL: [UpdateType; 2] = [UpdateType::Differential, UpdateType::Full];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateType::Differential => "Differential",
+            UpdateType::Full => "Full",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UpdateType> {
+        UpdateType::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// The charge point's answer; `VersionMismatch` when a differential update does not apply to its version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UpdateStatus {
+    Accepted,
+    Failed,
+    NotSupported,
+    VersionMismatch,
+}
+
+impl UpdateStatus {
+    pub const ALL: [UpdateStatus; 4] = [UpdateStatus::Accepted, UpdateStatus::Failed, UpdateStatus::NotSupported, UpdateStatus::VersionMismatch];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateStatus::Accepted => "Accepted",
+            UpdateStatus::Failed => "Failed",
+            UpdateStatus::NotSupported => "NotSupported",
+            UpdateStatus::VersionMismatch => "VersionMismatch",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UpdateStatus> {
+        UpdateStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
 
 impl super::Request for SendLocalListRequest {
     const ACTION: &'static str = "SendLocalList";
