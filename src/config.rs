@@ -38,7 +38,12 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { bind: "0.0.0.0:9180".into(), workers: 0, max_chargers: 0, shutdown_timeout_secs: 10 }
+        ServerConfig {
+            bind: "0.0.0.0:9180".into(),
+            workers: 0,
+            max_chargers: 0,
+            shutdown_timeout_secs: 10,
+        }
     }
 }
 
@@ -198,7 +203,11 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig { level: "info".into(), messages: true, message_retention_days: 30 }
+        LogConfig {
+            level: "info".into(),
+            messages: true,
+            message_retention_days: 30,
+        }
     }
 }
 
@@ -224,7 +233,9 @@ impl Config {
             figment = figment.merge(Toml::file(path));
         }
         figment = figment.merge(
-            Env::prefixed("CSMS_").filter(|k| k.as_str().contains("__")).split("__"),
+            Env::prefixed("CSMS_")
+                .filter(|k| k.as_str().contains("__"))
+                .split("__"),
         );
         if let Some(bind) = &overrides.bind {
             figment = figment.merge(("server.bind", bind));
@@ -235,7 +246,9 @@ impl Config {
         if let Some(url) = &overrides.database_url {
             figment = figment.merge(("database.url", url));
         }
-        let config: Config = figment.extract().map_err(|e| format!("configuration: {e}"))?;
+        let config: Config = figment
+            .extract()
+            .map_err(|e| format!("configuration: {e}"))?;
         config.validate()?;
         Ok(config)
     }
@@ -279,7 +292,10 @@ impl Config {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(format!("invalid configuration:\n  - {}", problems.join("\n  - ")))
+            Err(format!(
+                "invalid configuration:\n  - {}",
+                problems.join("\n  - ")
+            ))
         }
     }
 }
@@ -300,12 +316,22 @@ mod tests {
     fn file_is_read_and_overrides_win() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.toml");
-        std::fs::write(&path, "[server]\nbind = \"127.0.0.1:1234\"\n[ocpp]\nheartbeat_interval_secs = 60\n").unwrap();
+        std::fs::write(
+            &path,
+            "[server]\nbind = \"127.0.0.1:1234\"\n[ocpp]\nheartbeat_interval_secs = 60\n",
+        )
+        .unwrap();
         let c = Config::load(Some(&path), &Overrides::default()).unwrap();
         assert_eq!(c.server.bind, "127.0.0.1:1234");
         assert_eq!(c.ocpp.offline_timeout(), Duration::from_secs(120));
-        let o = Overrides { bind: Some("127.0.0.1:0".into()), ..Default::default() };
-        assert_eq!(Config::load(Some(&path), &o).unwrap().server.bind, "127.0.0.1:0");
+        let o = Overrides {
+            bind: Some("127.0.0.1:0".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::load(Some(&path), &o).unwrap().server.bind,
+            "127.0.0.1:0"
+        );
     }
 
     #[test]
@@ -315,10 +341,21 @@ mod tests {
         std::fs::write(&path, "[server]\nbindd = \"x\"\n").unwrap();
         let e = Config::load(Some(&path), &Overrides::default()).unwrap_err();
         assert!(e.contains("bindd"), "{e}");
-        std::fs::write(&path, "[server]\nbind = \"nope\"\n[ocpp]\npath_prefix = \"ocpp/\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "[server]\nbind = \"nope\"\n[ocpp]\npath_prefix = \"ocpp/\"\n",
+        )
+        .unwrap();
         let e = Config::load(Some(&path), &Overrides::default()).unwrap_err();
-        assert!(e.contains("server.bind") && e.contains("ocpp.path_prefix"), "{e}");
-        let e = Config::load(Some(&dir.path().join("missing.toml")), &Overrides::default()).unwrap_err();
+        assert!(
+            e.contains("server.bind") && e.contains("ocpp.path_prefix"),
+            "{e}"
+        );
+        let e = Config::load(
+            Some(&dir.path().join("missing.toml")),
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert!(e.contains("does not exist"), "{e}");
     }
 }

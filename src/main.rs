@@ -31,7 +31,9 @@ fn main() -> ExitCode {
         }
         Command::Migrate(args) => load(&args).and_then(|config| {
             init_logging(&config);
-            csms::db::open(&config.database).map(|_| log::info!("database is up to date")).map_err(|e| e.to_string())
+            csms::db::open(&config.database)
+                .map(|_| log::info!("database is up to date"))
+                .map_err(|e| e.to_string())
         }),
         Command::Serve(args) => load(&args.config).and_then(|config| {
             init_logging(&config);

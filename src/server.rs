@@ -24,7 +24,11 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), String> {
     let config = Arc::new(config);
     let (pool, writer_conn) = db::open(&config.database).map_err(|e| e.to_string())?;
-    log::info!("database {} ready (synchronous={})", config.database.url(), config.database.sqlite_synchronous.pragma());
+    log::info!(
+        "database {} ready (synchronous={})",
+        config.database.url(),
+        config.database.sqlite_synchronous.pragma()
+    );
     let writer = DbWriter::new(writer_conn, config.database.max_batch).start();
     let supervisor = Supervisor::new(writer.clone(), config.ocpp.offline_timeout()).start();
     let max_chargers = match config.server.max_chargers {
@@ -45,7 +49,11 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
         App::new()
             .app_data(data.clone())
             .route(&ocpp_route, web::get().to(socket::connect))
-            .route("/health", web::get().to(|| async { HttpResponse::Ok().json(serde_json::json!({"status": "ok"})) }))
+            .route(
+                "/health",
+                web::get()
+                    .to(|| async { HttpResponse::Ok().json(serde_json::json!({"status": "ok"})) }),
+            )
     })
     .disable_signals()
     .shutdown_timeout(config.server.shutdown_timeout_secs)
@@ -61,13 +69,17 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
         )
     })?;
     let addrs: Vec<SocketAddr> = server.addrs();
-    let addr = addrs.first().copied().ok_or("the listener has no address")?;
+    let addr = addrs
+        .first()
+        .copied()
+        .ok_or("the listener has no address")?;
     log::info!(
         "listening on http://{addr}; chargers connect to ws://{addr}{}/<chargePointId>; up to {max_chargers} chargers",
         config.ocpp.path_prefix
     );
     if let Some(path) = port_file {
-        std::fs::write(&path, addr.to_string()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, addr.to_string())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     let server = server.run();
     let handle = server.handle();
@@ -80,7 +92,9 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
             loop {
                 tick.tick().await;
                 let before = (chrono::Utc::now() - chrono::Duration::days(days)).naive_utc();
-                if let Ok(Ok(crate::db::jobs::Outcome::Pruned(n))) = writer.send(Write(Job::PruneMessageLog { before })).await {
+                if let Ok(Ok(crate::db::jobs::Outcome::Pruned(n))) =
+                    writer.send(Write(Job::PruneMessageLog { before })).await
+                {
                     if n > 0 {
                         log::info!("message log: pruned {n} rows older than {days} days");
                     }

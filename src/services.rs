@@ -25,14 +25,19 @@ pub struct ConnectionGauge {
 
 impl ConnectionGauge {
     pub fn new(max: usize) -> Self {
-        ConnectionGauge { open: AtomicUsize::new(0), max }
+        ConnectionGauge {
+            open: AtomicUsize::new(0),
+            max,
+        }
     }
 
     /// Takes a place, or `None` when all are taken.
     pub fn acquire(self: &Arc<Self>) -> Option<ConnectionPermit> {
         let taken = self
             .open
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max).then_some(n + 1)
+            })
             .is_ok();
         taken.then(|| ConnectionPermit(self.clone()))
     }
@@ -62,7 +67,9 @@ pub const RESERVED_FILES: u64 = 512;
 
 /// The default charger limit: the open-file limit less [`RESERVED_FILES`].
 pub fn derived_max_chargers() -> usize {
-    let soft = rlimit::getrlimit(rlimit::Resource::NOFILE).map(|(soft, _)| soft).unwrap_or(1024);
+    let soft = rlimit::getrlimit(rlimit::Resource::NOFILE)
+        .map(|(soft, _)| soft)
+        .unwrap_or(1024);
     soft.saturating_sub(RESERVED_FILES).max(16) as usize
 }
 

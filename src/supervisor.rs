@@ -36,7 +36,11 @@ pub struct Supervisor {
 
 impl Supervisor {
     pub fn new(writer: Addr<DbWriter>, offline_timeout: Duration) -> Self {
-        Supervisor { chargers: HashMap::new(), writer, offline_timeout }
+        Supervisor {
+            chargers: HashMap::new(),
+            writer,
+            offline_timeout,
+        }
     }
 
     /// Closes connections silent for longer than the offline timeout.
@@ -44,7 +48,10 @@ impl Supervisor {
         let limit = now_millis() - self.offline_timeout.as_millis() as i64;
         for (id, entry) in &self.chargers {
             if entry.last_seen.load(Ordering::Relaxed) < limit {
-                log::warn!("charger {id}: silent for more than {:?}; marking it offline", self.offline_timeout);
+                log::warn!(
+                    "charger {id}: silent for more than {:?}; marking it offline",
+                    self.offline_timeout
+                );
                 entry.addr.do_send(Close {
                     code: CloseCode::Away,
                     reason: "no message within the offline timeout".into(),
@@ -75,7 +82,8 @@ impl Actor for Supervisor {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.set_mailbox_capacity(1 << 20);
-        let sweep_every = (self.offline_timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(15));
+        let sweep_every =
+            (self.offline_timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(15));
         ctx.run_interval(sweep_every, |act, _| act.sweep());
         ctx.run_interval(TOUCH_EVERY, |act, _| act.write_last_seen());
     }
@@ -94,7 +102,12 @@ impl Handler<Register> for Supervisor {
     type Result = ();
 
     fn handle(&mut self, msg: Register, _: &mut Context<Self>) {
-        let entry = Entry { conn_id: msg.conn_id, addr: msg.addr, last_seen: msg.last_seen, last_written: 0 };
+        let entry = Entry {
+            conn_id: msg.conn_id,
+            addr: msg.addr,
+            last_seen: msg.last_seen,
+            last_written: 0,
+        };
         if let Some(old) = self.chargers.insert(msg.id.clone(), entry) {
             log::warn!("charger {}: new connection replaces the open one", msg.id);
             old.addr.do_send(Close {
@@ -103,7 +116,10 @@ impl Handler<Register> for Supervisor {
             });
         }
         let at = Timestamp::now().naive();
-        self.writer.do_send(Write(Job::Online { charge_point_id: msg.id.to_string(), at }));
+        self.writer.do_send(Write(Job::Online {
+            charge_point_id: msg.id.to_string(),
+            at,
+        }));
     }
 }
 
@@ -118,11 +134,17 @@ impl Handler<Unregister> for Supervisor {
     type Result = ();
 
     fn handle(&mut self, msg: Unregister, _: &mut Context<Self>) {
-        let current = self.chargers.get(&msg.id).is_some_and(|e| e.conn_id == msg.conn_id);
+        let current = self
+            .chargers
+            .get(&msg.id)
+            .is_some_and(|e| e.conn_id == msg.conn_id);
         if current {
             self.chargers.remove(&msg.id);
             let at = Timestamp::now().naive();
-            self.writer.do_send(Write(Job::Offline { charge_point_id: msg.id.to_string(), at }));
+            self.writer.do_send(Write(Job::Offline {
+                charge_point_id: msg.id.to_string(),
+                at,
+            }));
         }
     }
 }
@@ -164,7 +186,10 @@ impl Handler<CloseAll> for Supervisor {
     fn handle(&mut self, _: CloseAll, _: &mut Context<Self>) -> usize {
         self.write_last_seen();
         for entry in self.chargers.values() {
-            entry.addr.do_send(Close { code: CloseCode::Away, reason: "central system shutting down".into() });
+            entry.addr.do_send(Close {
+                code: CloseCode::Away,
+                reason: "central system shutting down".into(),
+            });
         }
         self.chargers.len()
     }

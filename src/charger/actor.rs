@@ -49,7 +49,10 @@ pub enum CallFailure {
     /// The charger's registration state forbids it (OCPP 1.6, 4.2).
     NotAllowed(String),
     /// The charger answered with a CALLERROR.
-    Error { code: ErrorCode, description: String },
+    Error {
+        code: ErrorCode,
+        description: String,
+    },
     /// No answer within the call timeout.
     Timeout,
     /// The connection closed before an answer came.
@@ -114,7 +117,10 @@ impl ChargerActor {
     fn close(&mut self, ctx: &mut Context<Self>, code: CloseCode, reason: impl Into<String>) {
         let reason = reason.into();
         log::info!("charger {}: closing connection ({reason})", self.id);
-        let _ = self.out.send(Outgoing::Close(Some(CloseReason { code, description: Some(reason) })));
+        let _ = self.out.send(Outgoing::Close(Some(CloseReason {
+            code,
+            description: Some(reason),
+        })));
         ctx.stop();
     }
 
@@ -142,18 +148,32 @@ impl ChargerActor {
         let frame = Frame::parse(text);
         self.log_frame("in", frame.as_ref().ok(), text);
         match frame {
-            Ok(Frame::Call { id, action, payload }) => self.on_call(id, &action, &payload, ctx),
+            Ok(Frame::Call {
+                id,
+                action,
+                payload,
+            }) => self.on_call(id, &action, &payload, ctx),
             Ok(Frame::CallResult { id, payload }) => self.on_answer(&id, Ok(payload), ctx),
             Ok(Frame::CallError(e)) => {
-                let failure = CallFailure::Error { code: e.code, description: e.description };
+                let failure = CallFailure::Error {
+                    code: e.code,
+                    description: e.description,
+                };
                 self.on_answer(&e.id, Err(failure), ctx)
             }
             Err(FrameError::Reply(error)) => {
-                log::warn!("charger {}: unreadable frame ({}): {}", self.id, error.description, clip(text));
+                log::warn!(
+                    "charger {}: unreadable frame ({}): {}",
+                    self.id,
+                    error.description,
+                    clip(text)
+                );
                 let ticket = self.replies.reserve();
                 self.answer(ticket, Frame::CallError(error));
             }
-            Err(FrameError::Ignore(why)) => log::warn!("charger {}: ignored frame ({why}): {}", self.id, clip(text)),
+            Err(FrameError::Ignore(why)) => {
+                log::warn!("charger {}: ignored frame ({why}): {}", self.id, clip(text))
+            }
         }
     }
 
@@ -162,24 +182,38 @@ impl ChargerActor {
         let decoded = ChargerCall::decode(action, payload);
         let notes = quirks::take();
         if !notes.is_empty() {
-            log::info!("charger {}: {action} accepted despite: {}", self.id, notes.join("; "));
+            log::info!(
+                "charger {}: {action} accepted despite: {}",
+                self.id,
+                notes.join("; ")
+            );
         }
         let call = match decoded {
             Ok(call) => call,
             Err(e) => {
                 log::warn!("charger {}: {action} refused with {}", self.id, e);
-                return self.answer(ticket, Frame::CallError(CallError::new(id, e.code, e.description)));
+                return self.answer(
+                    ticket,
+                    Frame::CallError(CallError::new(id, e.code, e.description)),
+                );
             }
         };
         if let Err(refusal) = self.state.admit(&call) {
-            log::warn!("charger {}: {action} refused: {}", self.id, refusal.description);
-            return self.answer(ticket, Frame::CallError(CallError::new(id, refusal.code, refusal.description)));
+            log::warn!(
+                "charger {}: {action} refused: {}",
+                self.id,
+                refusal.description
+            );
+            return self.answer(
+                ticket,
+                Frame::CallError(CallError::new(id, refusal.code, refusal.description)),
+            );
         }
         let env = self.env();
         match handlers::handle(&env, &call) {
             Step::Reply(payload) => self.answer(ticket, Frame::CallResult { id, payload }),
             Step::Store(job) => {
-                let stored = self.services.writer.send(Write(job));
+                let stored = self.services.writer.send(Write(*job));
                 ctx.spawn(stored.into_actor(self).map(move |result, act, _| {
                     let frame = match result {
                         Ok(Ok(outcome)) => {
@@ -199,7 +233,11 @@ impl ChargerActor {
     }
 
     fn env(&self) -> Env<'_> {
-        Env { charge_point_id: &self.id, config: &self.services.config.ocpp, now: Timestamp::now() }
+        Env {
+            charge_point_id: &self.id,
+            config: &self.services.config.ocpp,
+            now: Timestamp::now(),
+        }
     }
 
     /// Queues an answer; sends whatever answers are now ready, in order.
@@ -217,22 +255,42 @@ impl ChargerActor {
                 let _ = call.reply.send(result);
                 self.send_next_call(ctx);
             }
-            None => log::warn!("charger {}: answer to unknown message id {id:?} ignored", self.id),
+            None => log::warn!(
+                "charger {}: answer to unknown message id {id:?} ignored",
+                self.id
+            ),
         }
     }
 
     fn send_next_call(&mut self, ctx: &mut Context<Self>) {
-        let next = self.calls.start_next_call().map(|(id, c)| (id, c.action, c.payload.clone()));
+        let next = self
+            .calls
+            .start_next_call()
+            .map(|(id, c)| (id, c.action, c.payload.clone()));
         self.send_call(next, ctx);
     }
 
     /// Sends the CALL that just went in flight, and arms its timeout.
-    fn send_call(&mut self, started: Option<(String, &'static str, Value)>, ctx: &mut Context<Self>) {
-        let Some((id, action, payload)) = started else { return };
-        self.send_frame(&Frame::Call { id: id.clone(), action: action.to_owned(), payload });
+    fn send_call(
+        &mut self,
+        started: Option<(String, &'static str, Value)>,
+        ctx: &mut Context<Self>,
+    ) {
+        let Some((id, action, payload)) = started else {
+            return;
+        };
+        self.send_frame(&Frame::Call {
+            id: id.clone(),
+            action: action.to_owned(),
+            payload,
+        });
         ctx.run_later(self.services.config.ocpp.call_timeout(), move |act, ctx| {
             if let Some(call) = act.calls.complete(&id) {
-                log::warn!("charger {}: no answer to {} {id} in time", act.id, call.action);
+                log::warn!(
+                    "charger {}: no answer to {} {id} in time",
+                    act.id,
+                    call.action
+                );
                 let _ = call.reply.send(Err(CallFailure::Timeout));
                 act.send_next_call(ctx);
             }
@@ -246,7 +304,11 @@ impl ChargerActor {
 
 fn internal_error(charger: &str, id: String, why: String) -> Frame {
     log::error!("charger {charger}: answering InternalError: {why}");
-    Frame::CallError(CallError::new(id, ErrorCode::InternalError, "the central system could not store the message"))
+    Frame::CallError(CallError::new(
+        id,
+        ErrorCode::InternalError,
+        "the central system could not store the message",
+    ))
 }
 
 fn clip(text: &str) -> &str {
@@ -266,7 +328,11 @@ impl Actor for ChargerActor {
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.set_mailbox_capacity(64);
         if let Some(reason) = self.refuse.take() {
-            log::warn!("charger {}: {}", self.id, reason.description.as_deref().unwrap_or("refused"));
+            log::warn!(
+                "charger {}: {}",
+                self.id,
+                reason.description.as_deref().unwrap_or("refused")
+            );
             let _ = self.out.send(Outgoing::Close(Some(reason)));
             ctx.stop();
             return;
@@ -291,9 +357,16 @@ impl Actor for ChargerActor {
             let _ = call.reply.send(Err(CallFailure::Disconnected));
         }
         if self.replies.pending() > 0 {
-            log::info!("charger {}: {} answers unsent at disconnect (stored, the charger will retry)", self.id, self.replies.pending());
+            log::info!(
+                "charger {}: {} answers unsent at disconnect (stored, the charger will retry)",
+                self.id,
+                self.replies.pending()
+            );
         }
-        self.services.supervisor.do_send(Unregister { id: self.id.clone(), conn_id: self.conn_id });
+        self.services.supervisor.do_send(Unregister {
+            id: self.id.clone(),
+            conn_id: self.conn_id,
+        });
         log::info!("charger {}: disconnected", self.id);
     }
 }
@@ -305,10 +378,16 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for ChargerActor {
             Ok(AggregatedMessage::Text(text)) => self.on_text(&text, ctx),
             Ok(AggregatedMessage::Binary(bytes)) => match std::str::from_utf8(&bytes) {
                 Ok(text) => {
-                    log::info!("charger {}: OCPP frame sent as binary, read as text", self.id);
+                    log::info!(
+                        "charger {}: OCPP frame sent as binary, read as text",
+                        self.id
+                    );
                     self.on_text(text, ctx)
                 }
-                Err(_) => log::warn!("charger {}: binary frame ignored (OCPP-J uses text)", self.id),
+                Err(_) => log::warn!(
+                    "charger {}: binary frame ignored (OCPP-J uses text)",
+                    self.id
+                ),
             },
             Ok(AggregatedMessage::Ping(bytes)) => {
                 let _ = self.out.send(Outgoing::Pong(bytes));
@@ -321,9 +400,17 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for ChargerActor {
             }
             Err(ProtocolError::Overflow) => {
                 let limit = self.services.config.ocpp.max_frame_bytes;
-                self.close(ctx, CloseCode::Size, format!("message larger than {limit} bytes"));
+                self.close(
+                    ctx,
+                    CloseCode::Size,
+                    format!("message larger than {limit} bytes"),
+                );
             }
-            Err(e) => self.close(ctx, CloseCode::Protocol, format!("WebSocket protocol error: {e}")),
+            Err(e) => self.close(
+                ctx,
+                CloseCode::Protocol,
+                format!("WebSocket protocol error: {e}"),
+            ),
         }
     }
 
@@ -350,7 +437,11 @@ impl Handler<Call> for ChargerActor {
         let (reply, answer) = oneshot::channel();
         let started = self
             .calls
-            .push(PendingCall { action: call.action, payload: call.payload, reply })
+            .push(PendingCall {
+                action: call.action,
+                payload: call.payload,
+                reply,
+            })
             .map(|(id, c)| (id, c.action, c.payload.clone()));
         self.send_call(started, ctx);
         Box::pin(async move { answer.await.unwrap_or(Err(CallFailure::Disconnected)) })

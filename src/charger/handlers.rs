@@ -4,17 +4,18 @@
 //! [`Job`] for the writer. [`respond`] builds the answer from the job's committed [`Outcome`].
 
 use crate::config::OcppConfig;
+use crate::db::jobs::spelling;
 use crate::db::jobs::{ChargerEvent, Job, Outcome};
 use crate::ocpp::types::Timestamp;
 use crate::ocpp::v16::boot_notification::{BootNotificationResponse, RegistrationStatus};
 use crate::ocpp::v16::data_transfer::{DataTransferResponse, DataTransferStatus};
 use crate::ocpp::v16::{
-    authorize, diagnostics_status_notification as diagnostics, firmware_status_notification as firmware, heartbeat,
-    log_status_notification as log_status, meter_values, security_event_notification as security, sign_certificate,
-    signed_firmware_status_notification as signed_firmware, start_transaction, status_notification, stop_transaction,
-    ChargerCall,
+    authorize, diagnostics_status_notification as diagnostics,
+    firmware_status_notification as firmware, heartbeat, log_status_notification as log_status,
+    meter_values, security_event_notification as security, sign_certificate,
+    signed_firmware_status_notification as signed_firmware, start_transaction, status_notification,
+    stop_transaction, ChargerCall,
 };
-use crate::db::jobs::spelling;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -31,46 +32,98 @@ pub enum Step {
     /// Answer now with this payload; nothing needs storing first.
     Reply(Value),
     /// Store this first; answer with [`respond`] after the commit.
-    Store(Job),
+    Store(Box<Job>),
 }
 
 pub fn handle(env: &Env<'_>, call: &ChargerCall) -> Step {
     let cp = env.charge_point_id.to_owned();
     let at = env.now.naive();
-    let event = |kind: &'static str, status: String, request_id: Option<i32>, detail: Option<String>, event_at| {
-        Step::Store(Job::Event(ChargerEvent { charge_point_id: cp.clone(), kind, status, request_id, detail, event_at, at }))
+    let event = |kind: &'static str,
+                 status: String,
+                 request_id: Option<i32>,
+                 detail: Option<String>,
+                 event_at| {
+        store(Job::Event(ChargerEvent {
+            charge_point_id: cp.clone(),
+            kind,
+            status,
+            request_id,
+            detail,
+            event_at,
+            at,
+        }))
     };
     match call {
-        ChargerCall::Heartbeat(_) => Step::Reply(payload(heartbeat::HeartbeatResponse { current_time: env.now })),
-        ChargerCall::BootNotification(request) => Step::Store(Job::Boot {
+        ChargerCall::Heartbeat(_) => Step::Reply(payload(heartbeat::HeartbeatResponse {
+            current_time: env.now,
+        })),
+        ChargerCall::BootNotification(request) => store(Job::Boot {
             charge_point_id: cp,
             request: request.clone(),
             default_status: env.config.boot_status.into(),
             at,
         }),
-        ChargerCall::StatusNotification(request) => {
-            Step::Store(Job::Status { charge_point_id: cp, request: request.clone(), at })
-        }
-        ChargerCall::Authorize(request) => Step::Store(Job::Authorize { id_tag: request.id_tag.clone(), at }),
-        ChargerCall::StartTransaction(request) => {
-            Step::Store(Job::StartTransaction { charge_point_id: cp, request: request.clone(), at })
-        }
-        ChargerCall::StopTransaction(request) => {
-            Step::Store(Job::StopTransaction { charge_point_id: cp, request: request.clone(), at })
-        }
-        ChargerCall::MeterValues(request) => Step::Store(Job::MeterValues { charge_point_id: cp, request: request.clone(), at }),
+        ChargerCall::StatusNotification(request) => store(Job::Status {
+            charge_point_id: cp,
+            request: request.clone(),
+            at,
+        }),
+        ChargerCall::Authorize(request) => store(Job::Authorize {
+            id_tag: request.id_tag.clone(),
+            at,
+        }),
+        ChargerCall::StartTransaction(request) => store(Job::StartTransaction {
+            charge_point_id: cp,
+            request: request.clone(),
+            at,
+        }),
+        ChargerCall::StopTransaction(request) => store(Job::StopTransaction {
+            charge_point_id: cp,
+            request: request.clone(),
+            at,
+        }),
+        ChargerCall::MeterValues(request) => store(Job::MeterValues {
+            charge_point_id: cp,
+            request: request.clone(),
+            at,
+        }),
         ChargerCall::DataTransfer(request) => {
             let answered = data_transfer_status(env.config, request.vendor_id.as_str());
-            Step::Store(Job::DataTransfer { charge_point_id: cp, request: request.clone(), answered: spelling_static(answered), at })
+            store(Job::DataTransfer {
+                charge_point_id: cp,
+                request: request.clone(),
+                answered: spelling_static(answered),
+                at,
+            })
         }
-        ChargerCall::DiagnosticsStatusNotification(r) => {
-            event("DiagnosticsStatusNotification", spelling(&r.status), None, None, None)
-        }
-        ChargerCall::FirmwareStatusNotification(r) => event("FirmwareStatusNotification", spelling(&r.status), None, None, None),
-        ChargerCall::LogStatusNotification(r) => event("LogStatusNotification", spelling(&r.status), r.request_id, None, None),
-        ChargerCall::SignedFirmwareStatusNotification(r) => {
-            event("SignedFirmwareStatusNotification", spelling(&r.status), r.request_id, None, None)
-        }
+        ChargerCall::DiagnosticsStatusNotification(r) => event(
+            "DiagnosticsStatusNotification",
+            spelling(&r.status),
+            None,
+            None,
+            None,
+        ),
+        ChargerCall::FirmwareStatusNotification(r) => event(
+            "FirmwareStatusNotification",
+            spelling(&r.status),
+            None,
+            None,
+            None,
+        ),
+        ChargerCall::LogStatusNotification(r) => event(
+            "LogStatusNotification",
+            spelling(&r.status),
+            r.request_id,
+            None,
+            None,
+        ),
+        ChargerCall::SignedFirmwareStatusNotification(r) => event(
+            "SignedFirmwareStatusNotification",
+            spelling(&r.status),
+            r.request_id,
+            None,
+            None,
+        ),
         ChargerCall::SecurityEventNotification(r) => event(
             "SecurityEventNotification",
             r.kind.to_string(),
@@ -78,7 +131,7 @@ pub fn handle(env: &Env<'_>, call: &ChargerCall) -> Step {
             r.tech_info.as_ref().map(|t| t.to_string()),
             Some(r.timestamp),
         ),
-        ChargerCall::SignCertificate(r) => Step::Store(Job::SignCertificate {
+        ChargerCall::SignCertificate(r) => store(Job::SignCertificate {
             charge_point_id: cp,
             csr: r.csr.to_string(),
             certificate_type: None,
@@ -90,17 +143,27 @@ pub fn handle(env: &Env<'_>, call: &ChargerCall) -> Step {
 /// The answer to a CALL whose job has been committed with `outcome`.
 pub fn respond(env: &Env<'_>, call: &ChargerCall, outcome: Outcome) -> Result<Value, String> {
     Ok(match (call, outcome) {
-        (ChargerCall::BootNotification(_), Outcome::Registered(status)) => payload(BootNotificationResponse {
-            current_time: env.now,
-            interval: boot_interval(env.config, status),
-            status,
-        }),
+        (ChargerCall::BootNotification(_), Outcome::Registered(status)) => {
+            payload(BootNotificationResponse {
+                current_time: env.now,
+                interval: boot_interval(env.config, status),
+                status,
+            })
+        }
         (ChargerCall::Authorize(_), Outcome::IdTag(id_tag_info)) => {
             payload(authorize::AuthorizeResponse { id_tag_info })
         }
-        (ChargerCall::StartTransaction(_), Outcome::Started { transaction_id, id_tag_info, .. }) => {
-            payload(start_transaction::StartTransactionResponse { id_tag_info, transaction_id })
-        }
+        (
+            ChargerCall::StartTransaction(_),
+            Outcome::Started {
+                transaction_id,
+                id_tag_info,
+                ..
+            },
+        ) => payload(start_transaction::StartTransactionResponse {
+            id_tag_info,
+            transaction_id,
+        }),
         (ChargerCall::StopTransaction(_), Outcome::Stopped { id_tag_info, .. }) => {
             payload(stop_transaction::StopTransactionResponse { id_tag_info })
         }
@@ -108,23 +171,40 @@ pub fn respond(env: &Env<'_>, call: &ChargerCall, outcome: Outcome) -> Result<Va
             status: data_transfer_status(env.config, r.vendor_id.as_str()),
             data: None,
         }),
-        (ChargerCall::StatusNotification(_), _) => payload(status_notification::StatusNotificationResponse {}),
+        (ChargerCall::StatusNotification(_), _) => {
+            payload(status_notification::StatusNotificationResponse {})
+        }
         (ChargerCall::MeterValues(_), _) => payload(meter_values::MeterValuesResponse {}),
         (ChargerCall::DiagnosticsStatusNotification(_), _) => {
             payload(diagnostics::DiagnosticsStatusNotificationResponse {})
         }
-        (ChargerCall::FirmwareStatusNotification(_), _) => payload(firmware::FirmwareStatusNotificationResponse {}),
-        (ChargerCall::LogStatusNotification(_), _) => payload(log_status::LogStatusNotificationResponse {}),
+        (ChargerCall::FirmwareStatusNotification(_), _) => {
+            payload(firmware::FirmwareStatusNotificationResponse {})
+        }
+        (ChargerCall::LogStatusNotification(_), _) => {
+            payload(log_status::LogStatusNotificationResponse {})
+        }
         (ChargerCall::SignedFirmwareStatusNotification(_), _) => {
             payload(signed_firmware::SignedFirmwareStatusNotificationResponse {})
         }
-        (ChargerCall::SecurityEventNotification(_), _) => payload(security::SecurityEventNotificationResponse {}),
-        (ChargerCall::SignCertificate(_), _) => payload(sign_certificate::SignCertificateResponse {
-            status: sign_certificate::GenericStatus::Accepted,
+        (ChargerCall::SecurityEventNotification(_), _) => {
+            payload(security::SecurityEventNotificationResponse {})
+        }
+        (ChargerCall::SignCertificate(_), _) => {
+            payload(sign_certificate::SignCertificateResponse {
+                status: sign_certificate::GenericStatus::Accepted,
+            })
+        }
+        (ChargerCall::Heartbeat(_), _) => payload(heartbeat::HeartbeatResponse {
+            current_time: env.now,
         }),
-        (ChargerCall::Heartbeat(_), _) => payload(heartbeat::HeartbeatResponse { current_time: env.now }),
         // A job paired with an outcome of another kind is a bug; the caller answers InternalError.
-        (call, outcome) => return Err(format!("{} got an unexpected outcome {outcome:?}", call.action())),
+        (call, outcome) => {
+            return Err(format!(
+                "{} got an unexpected outcome {outcome:?}",
+                call.action()
+            ))
+        }
     })
 }
 
@@ -132,7 +212,9 @@ pub fn respond(env: &Env<'_>, call: &ChargerCall, outcome: Outcome) -> Result<Va
 fn boot_interval(config: &OcppConfig, status: RegistrationStatus) -> i32 {
     let interval = match status {
         RegistrationStatus::Accepted => config.heartbeat_interval_secs,
-        RegistrationStatus::Pending | RegistrationStatus::Rejected => config.heartbeat_interval_secs.min(60),
+        RegistrationStatus::Pending | RegistrationStatus::Rejected => {
+            config.heartbeat_interval_secs.min(60)
+        }
     };
     i32::try_from(interval).unwrap_or(i32::MAX)
 }
@@ -157,4 +239,8 @@ fn spelling_static(status: DataTransferStatus) -> &'static str {
 /// Our own types always serialize; `Null` would only mark a bug, never a crash.
 fn payload<T: Serialize>(value: T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn store(job: Job) -> Step {
+    Step::Store(Box::new(job))
 }

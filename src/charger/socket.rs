@@ -33,14 +33,20 @@ pub async fn connect(
 ) -> HttpResponse {
     let id = path.into_inner();
     if let Err(why) = validate_id(&id) {
-        return refuse(HttpResponse::BadRequest(), &format!("invalid charge point id: {why}"));
+        return refuse(
+            HttpResponse::BadRequest(),
+            &format!("invalid charge point id: {why}"),
+        );
     }
     let Some(permit) = services.connections.acquire() else {
         log::warn!(
             "charger {id}: refused, {} charger connections open (server.max_chargers)",
             services.connections.max()
         );
-        return refuse(HttpResponse::ServiceUnavailable(), "charger connection limit reached; retry later");
+        return refuse(
+            HttpResponse::ServiceUnavailable(),
+            "charger connection limit reached; retry later",
+        );
     };
 
     let lookup_id = id.clone();
@@ -62,11 +68,16 @@ pub async fn connect(
     let unknown_policy = services.config.ocpp.unknown_chargers;
     match &known {
         None if unknown_policy == UnknownChargers::Reject => {
-            log::warn!("charger {id}: unknown charge point refused (ocpp.unknown_chargers = reject)");
+            log::warn!(
+                "charger {id}: unknown charge point refused (ocpp.unknown_chargers = reject)"
+            );
             return refuse(HttpResponse::NotFound(), "unknown charge point");
         }
         Some(Some(hash)) => {
-            let given = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+            let given = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
             if !auth::basic_matches(given, &id, hash) {
                 log::warn!("charger {id}: wrong or missing Basic auth credentials");
                 return HttpResponse::Unauthorized()
@@ -79,7 +90,11 @@ pub async fn connect(
 
     let admitted = services
         .writer
-        .send(Write(Job::Admit { charge_point_id: id.clone(), create: true, at: Timestamp::now().naive() }))
+        .send(Write(Job::Admit {
+            charge_point_id: id.clone(),
+            create: true,
+            at: Timestamp::now().naive(),
+        }))
         .await;
     let snapshot = match admitted {
         Ok(Ok(Outcome::Admitted(Some(snapshot)))) => snapshot,
@@ -89,18 +104,24 @@ pub async fn connect(
         }
     };
 
-    let (response, mut session, stream) = match actix_ws::handle_with_protocols(&req, body, &[SUBPROTOCOL]) {
-        Ok(parts) => parts,
-        Err(e) => return HttpResponse::from_error(e),
-    };
-    let agreed = response.headers().contains_key(header::SEC_WEBSOCKET_PROTOCOL);
+    let (response, mut session, stream) =
+        match actix_ws::handle_with_protocols(&req, body, &[SUBPROTOCOL]) {
+            Ok(parts) => parts,
+            Err(e) => return HttpResponse::from_error(e),
+        };
+    let agreed = response
+        .headers()
+        .contains_key(header::SEC_WEBSOCKET_PROTOCOL);
     let refuse_reason = (!agreed).then(|| CloseReason {
         code: CloseCode::Protocol,
         description: Some(format!("subprotocol {SUBPROTOCOL} required")),
     });
 
     let max = services.config.ocpp.max_frame_bytes;
-    let stream = stream.max_frame_size(max).aggregate_continuations().max_continuation_size(max);
+    let stream = stream
+        .max_frame_size(max)
+        .aggregate_continuations()
+        .max_continuation_size(max);
     let (out, mut outgoing) = mpsc::unbounded_channel::<Outgoing>();
     actix_web::rt::spawn(async move {
         while let Some(message) = outgoing.recv().await {

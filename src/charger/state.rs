@@ -47,7 +47,10 @@ pub struct ChargerState {
 impl ChargerState {
     pub fn new(snapshot: &ChargerSnapshot) -> Self {
         ChargerState {
-            registration: snapshot.registration.map(Registration::from).unwrap_or(Registration::Unregistered),
+            registration: snapshot
+                .registration
+                .map(Registration::from)
+                .unwrap_or(Registration::Unregistered),
             open_transactions: snapshot.open_transactions.iter().copied().collect(),
         }
     }
@@ -90,9 +93,13 @@ impl ChargerState {
             {
                 Ok(())
             }
-            Registration::Pending => Err(format!("{action} is not allowed while the charger's registration is Pending")),
+            Registration::Pending => Err(format!(
+                "{action} is not allowed while the charger's registration is Pending"
+            )),
             Registration::Rejected => Err("the charger's registration is Rejected".into()),
-            Registration::Unregistered => Err("the charger has not sent BootNotification yet".into()),
+            Registration::Unregistered => {
+                Err("the charger has not sent BootNotification yet".into())
+            }
         }
     }
 
@@ -103,7 +110,8 @@ impl ChargerState {
                 self.registration = (*status).into();
             }
             (ChargerCall::StartTransaction(req), Outcome::Started { transaction_id, .. }) => {
-                self.open_transactions.insert(*transaction_id, req.connector_id as i32);
+                self.open_transactions
+                    .insert(*transaction_id, req.connector_id as i32);
             }
             (ChargerCall::StopTransaction(req), Outcome::Stopped { .. }) => {
                 self.open_transactions.remove(&req.transaction_id);
@@ -129,7 +137,10 @@ impl ReplyQueue {
 
     /// Fills a place; returns the answers now ready to send, in order.
     pub fn fill(&mut self, ticket: u64, frame: String) -> Vec<String> {
-        if let Some(slot) = ticket.checked_sub(self.first).and_then(|i| self.slots.get_mut(i as usize)) {
+        if let Some(slot) = ticket
+            .checked_sub(self.first)
+            .and_then(|i| self.slots.get_mut(i as usize))
+        {
             *slot = Some(frame);
         }
         let mut ready = Vec::new();
@@ -160,7 +171,12 @@ pub struct CallSlot<T> {
 impl<T> CallSlot<T> {
     /// `prefix` makes ids unique across connections (in the logs); the counter within one.
     pub fn new(prefix: impl Into<String>) -> Self {
-        CallSlot { prefix: prefix.into(), next: 0, queue: VecDeque::new(), in_flight: None }
+        CallSlot {
+            prefix: prefix.into(),
+            next: 0,
+            queue: VecDeque::new(),
+            in_flight: None,
+        }
     }
 
     /// Queues a CALL; if the slot is free it goes out at once: returns its new message id.
@@ -221,14 +237,26 @@ mod tests {
     }
 
     fn state(registration: Registration) -> ChargerState {
-        ChargerState { registration, open_transactions: BTreeMap::new() }
+        ChargerState {
+            registration,
+            open_transactions: BTreeMap::new(),
+        }
     }
 
     #[test]
     fn admission_follows_registration() {
-        let status = call("StatusNotification", json!({"connectorId":1,"errorCode":"NoError","status":"Available"}));
-        let boot = call("BootNotification", json!({"chargePointVendor":"v","chargePointModel":"m"}));
-        let stop = call("StopTransaction", json!({"transactionId":1,"meterStop":5,"timestamp":"2024-01-01T00:00:00Z"}));
+        let status = call(
+            "StatusNotification",
+            json!({"connectorId":1,"errorCode":"NoError","status":"Available"}),
+        );
+        let boot = call(
+            "BootNotification",
+            json!({"chargePointVendor":"v","chargePointModel":"m"}),
+        );
+        let stop = call(
+            "StopTransaction",
+            json!({"transactionId":1,"meterStop":5,"timestamp":"2024-01-01T00:00:00Z"}),
+        );
         for (reg, status_ok) in [
             (Registration::Accepted, true),
             (Registration::Pending, true),
@@ -238,7 +266,10 @@ mod tests {
             let s = state(reg);
             assert_eq!(s.admit(&status).is_ok(), status_ok, "{reg:?}");
             assert!(s.admit(&boot).is_ok());
-            assert!(s.admit(&stop).is_ok(), "transaction messages are never refused");
+            assert!(
+                s.admit(&stop).is_ok(),
+                "transaction messages are never refused"
+            );
             if !status_ok {
                 assert_eq!(s.admit(&status).unwrap_err().code, ErrorCode::SecurityError);
             }
@@ -247,18 +278,31 @@ mod tests {
 
     #[test]
     fn outbound_calls_follow_registration() {
-        assert!(state(Registration::Accepted).may_send("RemoteStartTransaction").is_ok());
-        assert!(state(Registration::Pending).may_send("GetConfiguration").is_ok());
-        assert!(state(Registration::Pending).may_send("RemoteStartTransaction").is_err());
-        assert!(state(Registration::Pending).may_send("RemoteStopTransaction").is_err());
-        assert!(state(Registration::Rejected).may_send("GetConfiguration").is_err());
+        assert!(state(Registration::Accepted)
+            .may_send("RemoteStartTransaction")
+            .is_ok());
+        assert!(state(Registration::Pending)
+            .may_send("GetConfiguration")
+            .is_ok());
+        assert!(state(Registration::Pending)
+            .may_send("RemoteStartTransaction")
+            .is_err());
+        assert!(state(Registration::Pending)
+            .may_send("RemoteStopTransaction")
+            .is_err());
+        assert!(state(Registration::Rejected)
+            .may_send("GetConfiguration")
+            .is_err());
         assert!(state(Registration::Unregistered).may_send("Reset").is_err());
     }
 
     #[test]
     fn outcomes_move_the_state() {
         let mut s = state(Registration::Unregistered);
-        let boot = call("BootNotification", json!({"chargePointVendor":"v","chargePointModel":"m"}));
+        let boot = call(
+            "BootNotification",
+            json!({"chargePointVendor":"v","chargePointModel":"m"}),
+        );
         s.apply(&boot, &Outcome::Registered(RegistrationStatus::Accepted));
         assert_eq!(s.registration, Registration::Accepted);
         let start = call(
@@ -266,10 +310,26 @@ mod tests {
             json!({"connectorId":2,"idTag":"t","meterStart":0,"timestamp":"2024-01-01T00:00:00Z"}),
         );
         let info = parse(&json!({"status":"Accepted"})).unwrap();
-        s.apply(&start, &Outcome::Started { transaction_id: 7, id_tag_info: info, resent: false });
+        s.apply(
+            &start,
+            &Outcome::Started {
+                transaction_id: 7,
+                id_tag_info: info,
+                resent: false,
+            },
+        );
         assert_eq!(s.open_transactions.get(&7), Some(&2));
-        let stop = call("StopTransaction", json!({"transactionId":7,"meterStop":5,"timestamp":"2024-01-01T01:00:00Z"}));
-        s.apply(&stop, &Outcome::Stopped { id_tag_info: None, anomaly: None });
+        let stop = call(
+            "StopTransaction",
+            json!({"transactionId":7,"meterStop":5,"timestamp":"2024-01-01T01:00:00Z"}),
+        );
+        s.apply(
+            &stop,
+            &Outcome::Stopped {
+                id_tag_info: None,
+                anomaly: None,
+            },
+        );
         assert!(s.open_transactions.is_empty());
     }
 
@@ -285,7 +345,10 @@ mod tests {
         assert_eq!(q.pending(), 0);
         let d = q.reserve();
         assert_eq!(q.fill(d, "d".into()), vec!["d"]);
-        assert!(q.fill(99, "ghost".into()).is_empty(), "unknown tickets are ignored");
+        assert!(
+            q.fill(99, "ghost".into()).is_empty(),
+            "unknown tickets are ignored"
+        );
     }
 
     #[test]

@@ -46,9 +46,13 @@ pub enum DbError {
 
 /// Where the SQLite file lives, from a `sqlite://` URL.
 pub fn sqlite_path(url: &str) -> Result<PathBuf, DbError> {
-    url.strip_prefix("sqlite://").map(PathBuf::from).ok_or_else(|| {
-        DbError::Setup(format!("database URL {url:?} is not sqlite://…; this build supports SQLite only"))
-    })
+    url.strip_prefix("sqlite://")
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            DbError::Setup(format!(
+                "database URL {url:?} is not sqlite://…; this build supports SQLite only"
+            ))
+        })
 }
 
 /// Session settings every connection gets. `busy_timeout` comes first: switching a fresh file to
@@ -79,11 +83,16 @@ pub fn open(config: &DatabaseConfig) -> Result<(Pool, DbConn), DbError> {
     let path = sqlite_path(&config.url())?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
-            DbError::Setup(format!("cannot create data directory {}: {e}", dir.display()))
+            DbError::Setup(format!(
+                "cannot create data directory {}: {e}",
+                dir.display()
+            ))
         })?;
     }
     let path_str = path.to_string_lossy().into_owned();
-    let pragmas = Pragmas { synchronous: config.sqlite_synchronous.pragma() };
+    let pragmas = Pragmas {
+        synchronous: config.sqlite_synchronous.pragma(),
+    };
 
     let mut writer_conn = SqliteConnection::establish(&path_str)?;
     pragmas.apply(&mut writer_conn)?;

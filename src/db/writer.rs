@@ -56,7 +56,13 @@ pub struct DbWriter {
 
 impl DbWriter {
     pub fn new(conn: DbConn, max_batch: usize) -> Self {
-        DbWriter { conn: Some(conn), waiting: Vec::new(), logs: Vec::new(), max_batch, stats: WriterStats::default() }
+        DbWriter {
+            conn: Some(conn),
+            waiting: Vec::new(),
+            logs: Vec::new(),
+            max_batch,
+            stats: WriterStats::default(),
+        }
     }
 
     /// Starts a commit of what is waiting, unless one is running already.
@@ -64,7 +70,9 @@ impl DbWriter {
         if self.waiting.is_empty() && self.logs.is_empty() {
             return;
         }
-        let Some(mut conn) = self.conn.take() else { return };
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
         let take = self.waiting.len().min(self.max_batch);
         let batch: Vec<Waiting> = self.waiting.drain(..take).collect();
         let logs = std::mem::take(&mut self.logs);
@@ -98,7 +106,10 @@ impl DbWriter {
 
 fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>) {
     let grouped = conn.immediate_transaction(|c| {
-        let outcomes = batch.iter().map(|(job, _)| job.apply(c)).collect::<Result<Vec<_>, _>>()?;
+        let outcomes = batch
+            .iter()
+            .map(|(job, _)| job.apply(c))
+            .collect::<Result<Vec<_>, _>>()?;
         insert_logs(c, &logs)?;
         Ok::<_, diesel::result::Error>(outcomes)
     });
@@ -109,7 +120,10 @@ fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>) {
             }
         }
         Err(e) => {
-            log::warn!("group commit of {} writes failed ({e}); retrying them one by one", batch.len());
+            log::warn!(
+                "group commit of {} writes failed ({e}); retrying them one by one",
+                batch.len()
+            );
             for (job, reply) in batch {
                 let result = conn.immediate_transaction(|c| job.apply(c));
                 if let Err(e) = &result {
@@ -128,7 +142,9 @@ fn insert_logs(conn: &mut DbConn, logs: &[LogRow]) -> Result<(), diesel::result:
     use super::schema::message_log;
     use diesel::RunQueryDsl;
     for chunk in logs.chunks(LOG_ROWS_PER_INSERT) {
-        diesel::insert_into(message_log::table).values(chunk).execute(conn)?;
+        diesel::insert_into(message_log::table)
+            .values(chunk)
+            .execute(conn)?;
     }
     Ok(())
 }

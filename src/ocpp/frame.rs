@@ -78,8 +78,15 @@ impl fmt::Display for ErrorCode {
 /// One OCPP-J message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Frame {
-    Call { id: String, action: String, payload: Value },
-    CallResult { id: String, payload: Value },
+    Call {
+        id: String,
+        action: String,
+        payload: Value,
+    },
+    CallResult {
+        id: String,
+        payload: Value,
+    },
     CallError(CallError),
 }
 
@@ -94,7 +101,12 @@ pub struct CallError {
 
 impl CallError {
     pub fn new(id: impl Into<String>, code: ErrorCode, description: impl Into<String>) -> Self {
-        CallError { id: id.into(), code, description: description.into(), details: json!({}) }
+        CallError {
+            id: id.into(),
+            code,
+            description: description.into(),
+            details: json!({}),
+        }
     }
 }
 
@@ -139,7 +151,10 @@ impl Frame {
             ))
         })?;
         let Value::Array(items) = value else {
-            return Err(formation(UNKNOWN_ID, "an OCPP-J message must be a JSON array"));
+            return Err(formation(
+                UNKNOWN_ID,
+                "an OCPP-J message must be a JSON array",
+            ));
         };
         let Some(type_id) = items.first().and_then(Value::as_u64) else {
             return Err(formation(
@@ -158,7 +173,12 @@ impl Frame {
     fn parse_call(items: Vec<Value>) -> Result<Frame, FrameError> {
         let id = match items.get(1) {
             Some(Value::String(id)) => id.clone(),
-            _ => return Err(formation(UNKNOWN_ID, "a CALL's second element must be the message id string")),
+            _ => {
+                return Err(formation(
+                    UNKNOWN_ID,
+                    "a CALL's second element must be the message id string",
+                ))
+            }
         };
         if id.chars().count() > MAX_MESSAGE_ID_LEN {
             return Err(formation(
@@ -169,26 +189,40 @@ impl Frame {
         if items.len() != 4 {
             return Err(formation(
                 &id,
-                format!("a CALL has 4 elements [2, id, action, payload], this one has {}", items.len()),
+                format!(
+                    "a CALL has 4 elements [2, id, action, payload], this one has {}",
+                    items.len()
+                ),
             ));
         }
         let mut items = items.into_iter().skip(2);
         let action = match items.next() {
             Some(Value::String(action)) => action,
-            _ => return Err(formation(&id, "a CALL's third element must be the action name string")),
+            _ => {
+                return Err(formation(
+                    &id,
+                    "a CALL's third element must be the action name string",
+                ))
+            }
         };
         let payload = items.next().unwrap_or(Value::Null);
         if !payload.is_object() {
             return Err(formation(&id, "a CALL's payload must be a JSON object"));
         }
-        Ok(Frame::Call { id, action, payload })
+        Ok(Frame::Call {
+            id,
+            action,
+            payload,
+        })
     }
 
     fn parse_result(items: Vec<Value>) -> Result<Frame, FrameError> {
         let [_, Value::String(id), payload] = <[Value; 3]>::try_from(items)
             .map_err(|_| FrameError::Ignore("CALLRESULT without 3 elements".into()))?
         else {
-            return Err(FrameError::Ignore("CALLRESULT without a string message id".into()));
+            return Err(FrameError::Ignore(
+                "CALLRESULT without a string message id".into(),
+            ));
         };
         Ok(Frame::CallResult { id, payload })
     }
@@ -198,8 +232,11 @@ impl Frame {
             return Err(FrameError::Ignore("CALLERROR without 5 elements".into()));
         }
         let mut items = items.into_iter().skip(1);
-        let (Some(Value::String(id)), Some(Value::String(code))) = (items.next(), items.next()) else {
-            return Err(FrameError::Ignore("CALLERROR without string id and code".into()));
+        let (Some(Value::String(id)), Some(Value::String(code))) = (items.next(), items.next())
+        else {
+            return Err(FrameError::Ignore(
+                "CALLERROR without string id and code".into(),
+            ));
         };
         let description = match items.next() {
             Some(Value::String(d)) => d,
@@ -208,13 +245,22 @@ impl Frame {
         let details = items.next().unwrap_or_else(|| json!({}));
         // An error code we do not know is still an error answer; keep it as GenericError.
         let code = ErrorCode::parse(&code).unwrap_or(ErrorCode::GenericError);
-        Ok(Frame::CallError(CallError { id, code, description, details }))
+        Ok(Frame::CallError(CallError {
+            id,
+            code,
+            description,
+            details,
+        }))
     }
 
     /// The frame as OCPP-J text.
     pub fn to_text(&self) -> String {
         let value = match self {
-            Frame::Call { id, action, payload } => json!([2, id, action, payload]),
+            Frame::Call {
+                id,
+                action,
+                payload,
+            } => json!([2, id, action, payload]),
             Frame::CallResult { id, payload } => json!([3, id, payload]),
             Frame::CallError(e) => json!([4, e.id, e.code.as_str(), e.description, e.details]),
         };
@@ -223,7 +269,11 @@ impl Frame {
 }
 
 fn formation(id: &str, description: impl Into<String>) -> FrameError {
-    FrameError::Reply(CallError::new(id, ErrorCode::FormationViolation, description))
+    FrameError::Reply(CallError::new(
+        id,
+        ErrorCode::FormationViolation,
+        description,
+    ))
 }
 
 #[cfg(test)]
@@ -240,9 +290,22 @@ mod tests {
     #[test]
     fn reads_each_frame_type() {
         let call = Frame::parse(r#"[2,"a1","Heartbeat",{}]"#).unwrap();
-        assert_eq!(call, Frame::Call { id: "a1".into(), action: "Heartbeat".into(), payload: json!({}) });
+        assert_eq!(
+            call,
+            Frame::Call {
+                id: "a1".into(),
+                action: "Heartbeat".into(),
+                payload: json!({})
+            }
+        );
         let result = Frame::parse(r#"[3,"a1",{"currentTime":"x"}]"#).unwrap();
-        assert_eq!(result, Frame::CallResult { id: "a1".into(), payload: json!({"currentTime":"x"}) });
+        assert_eq!(
+            result,
+            Frame::CallResult {
+                id: "a1".into(),
+                payload: json!({"currentTime":"x"})
+            }
+        );
         let err = Frame::parse(r#"[4,"a1","NotSupported","nope",{"k":1}]"#).unwrap();
         assert_eq!(
             err,
@@ -263,7 +326,10 @@ mod tests {
             ("[]", "-1"),
             (r#"["2","x","Heartbeat",{}]"#, "-1"),
             (r#"[2,5,"Heartbeat",{}]"#, "-1"),
-            (r#"[2,"0123456789012345678901234567890123456","Heartbeat",{}]"#, "-1"),
+            (
+                r#"[2,"0123456789012345678901234567890123456","Heartbeat",{}]"#,
+                "-1",
+            ),
             (r#"[2,"m1","Heartbeat"]"#, "m1"),
             (r#"[2,"m1","Heartbeat",{},1]"#, "m1"),
             (r#"[2,"m1",7,{}]"#, "m1"),
@@ -271,22 +337,47 @@ mod tests {
             (r#"[2,"m1","Heartbeat","{}"]"#, "m1"),
         ];
         for (text, id) in table {
-            assert_eq!(reply_code(text), (id.to_string(), ErrorCode::FormationViolation), "{text}");
+            assert_eq!(
+                reply_code(text),
+                (id.to_string(), ErrorCode::FormationViolation),
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn unknown_types_and_broken_answers_are_ignored() {
-        for text in [r#"[5,"a",{}]"#, r#"[9]"#, r#"[3,"a"]"#, r#"[3,1,{}]"#, r#"[4,"a"]"#, r#"[4,"a",3,"d",{}]"#] {
-            assert!(matches!(Frame::parse(text), Err(FrameError::Ignore(_))), "{text}");
+        for text in [
+            r#"[5,"a",{}]"#,
+            r#"[9]"#,
+            r#"[3,"a"]"#,
+            r#"[3,1,{}]"#,
+            r#"[4,"a"]"#,
+            r#"[4,"a",3,"d",{}]"#,
+        ] {
+            assert!(
+                matches!(Frame::parse(text), Err(FrameError::Ignore(_))),
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn writes_frames_as_spec_arrays() {
-        let e = Frame::CallError(CallError::new("7", ErrorCode::OccurenceConstraintViolation, ""));
-        assert_eq!(e.to_text(), r#"[4,"7","OccurenceConstraintViolation","",{}]"#);
-        let c = Frame::Call { id: "1".into(), action: "Reset".into(), payload: json!({"type":"Soft"}) };
+        let e = Frame::CallError(CallError::new(
+            "7",
+            ErrorCode::OccurenceConstraintViolation,
+            "",
+        ));
+        assert_eq!(
+            e.to_text(),
+            r#"[4,"7","OccurenceConstraintViolation","",{}]"#
+        );
+        let c = Frame::Call {
+            id: "1".into(),
+            action: "Reset".into(),
+            payload: json!({"type":"Soft"}),
+        };
         assert_eq!(Frame::parse(&c.to_text()).unwrap(), c);
     }
 

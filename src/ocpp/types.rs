@@ -277,7 +277,11 @@ pub fn decode<T: DeserializeOwned>(payload: &serde_json::Value) -> Result<T, Dec
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         let code = classify(&inner);
-        let description = if path == "." { inner } else { format!("{path}: {inner}") };
+        let description = if path == "." {
+            inner
+        } else {
+            format!("{path}: {inner}")
+        };
         DecodeError { code, description }
     })
 }
@@ -320,10 +324,22 @@ mod tests {
 
     #[test]
     fn decode_errors_map_to_spec_codes() {
-        assert_eq!(code_of(json!({"count": 1})), ErrorCode::OccurenceConstraintViolation);
-        assert_eq!(code_of(json!({"idTag": 5, "count": 1})), ErrorCode::TypeConstraintViolation);
-        assert_eq!(code_of(json!({"idTag": "a", "count": "1"})), ErrorCode::TypeConstraintViolation);
-        assert_eq!(code_of(json!({"idTag": "a", "count": -1})), ErrorCode::PropertyConstraintViolation);
+        assert_eq!(
+            code_of(json!({"count": 1})),
+            ErrorCode::OccurenceConstraintViolation
+        );
+        assert_eq!(
+            code_of(json!({"idTag": 5, "count": 1})),
+            ErrorCode::TypeConstraintViolation
+        );
+        assert_eq!(
+            code_of(json!({"idTag": "a", "count": "1"})),
+            ErrorCode::TypeConstraintViolation
+        );
+        assert_eq!(
+            code_of(json!({"idTag": "a", "count": -1})),
+            ErrorCode::PropertyConstraintViolation
+        );
         assert_eq!(
             code_of(json!({"idTag": "123456789012345678901", "count": 1})),
             ErrorCode::PropertyConstraintViolation
@@ -367,7 +383,10 @@ mod tests {
         quirks::take();
         Timestamp::parse_lenient("2024-05-01T10:00:00").unwrap();
         Timestamp::parse_lenient("2024-05-01T11:00:00").unwrap();
-        assert_eq!(quirks::take(), vec!["timestamp without a UTC offset, read as UTC"]);
+        assert_eq!(
+            quirks::take(),
+            vec!["timestamp without a UTC offset, read as UTC"]
+        );
         assert!(quirks::take().is_empty());
     }
 

@@ -38,7 +38,12 @@ impl TestServer {
             extra
         );
         std::fs::write(&config_path, merge_sections(&config)).expect("write config");
-        let mut server = TestServer { addr: "127.0.0.1:0".parse().unwrap(), dir, child: None, config_path };
+        let mut server = TestServer {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            dir,
+            child: None,
+            config_path,
+        };
         server.spawn();
         server
     }
@@ -70,10 +75,18 @@ impl TestServer {
                     return;
                 }
             }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 panic!("csms exited with {status} at start; log:\n{}", self.log());
             }
-            assert!(Instant::now() < deadline, "csms did not start; log:\n{}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "csms did not start; log:\n{}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -88,8 +101,13 @@ impl TestServer {
 
     /// Sends SIGTERM and waits for the process to exit; returns whether it exited cleanly.
     pub fn terminate(&mut self) -> bool {
-        let Some(mut child) = self.child.take() else { return false };
-        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let Some(mut child) = self.child.take() else {
+            return false;
+        };
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Ok(Some(status)) = child.try_wait() {
@@ -113,6 +131,11 @@ impl TestServer {
         format!("ws://{}/ocpp/{}", self.addr, id)
     }
 
+    /// The OCPP endpoint without a charger id (`ws://addr/ocpp`).
+    pub fn ocpp_endpoint(&self) -> String {
+        format!("ws://{}/ocpp", self.addr)
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.dir.path().join("data").join("csms.db")
     }
@@ -126,10 +149,32 @@ impl TestServer {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 
+    /// Polls the server log until `needle` occurs at least `count` times (for effects that
+    /// leave no other trace, such as an actor having stopped).
+    pub async fn wait_log(&self, needle: &str, count: usize) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let got = self.log().matches(needle).count();
+            if got >= count {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "log has {needle:?} {got} times, expected {count}"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
     /// A connected charger that has booted and been accepted.
     pub async fn booted(&self, id: &str) -> Charger {
         let mut cp = Charger::connect(self, id).await;
-        let answer = cp.call("BootNotification", json!({"chargePointVendor": "TestVendor", "chargePointModel": "T1"})).await;
+        let answer = cp
+            .call(
+                "BootNotification",
+                json!({"chargePointVendor": "TestVendor", "chargePointModel": "T1"}),
+            )
+            .await;
         assert_eq!(answer[2]["status"], "Accepted", "{answer}");
         cp
     }
@@ -161,7 +206,10 @@ fn merge_sections(toml_text: &str) -> String {
         if !sections.contains_key(&current) {
             order.push(current.clone());
         }
-        sections.entry(current.clone()).or_default().push(line.to_owned());
+        sections
+            .entry(current.clone())
+            .or_default()
+            .push(line.to_owned());
     }
     let mut out = String::new();
     for name in order {
@@ -190,7 +238,9 @@ pub struct Charger {
 
 impl Charger {
     pub async fn connect(server: &TestServer, id: &str) -> Charger {
-        Self::connect_with(server, id, Some("ocpp1.6"), None).await.expect("handshake")
+        Self::connect_with(server, id, Some("ocpp1.6"), None)
+            .await
+            .expect("handshake")
     }
 
     /// Connects offering `protocol` and sending an `Authorization` header if given.
@@ -201,7 +251,12 @@ impl Charger {
         authorization: Option<&str>,
     ) -> Result<Charger, tokio_tungstenite::tungstenite::Error> {
         let (ws, _) = Self::handshake(&server.ws_url(id), protocol, authorization).await?;
-        Ok(Charger { id: id.to_owned(), ws, next: 0, inbox: Vec::new() })
+        Ok(Charger {
+            id: id.to_owned(),
+            ws,
+            next: 0,
+            inbox: Vec::new(),
+        })
     }
 
     /// The raw handshake, giving the response (to check headers).
@@ -209,24 +264,90 @@ impl Charger {
         url: &str,
         protocol: Option<&str>,
         authorization: Option<&str>,
-    ) -> Result<(Ws, tokio_tungstenite::tungstenite::handshake::client::Response), tokio_tungstenite::tungstenite::Error>
-    {
+    ) -> Result<
+        (
+            Ws,
+            tokio_tungstenite::tungstenite::handshake::client::Response,
+        ),
+        tokio_tungstenite::tungstenite::Error,
+    > {
         let mut request = url.into_client_request()?;
         if let Some(p) = protocol {
-            request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_str(p).unwrap());
+            request
+                .headers_mut()
+                .insert("Sec-WebSocket-Protocol", HeaderValue::from_str(p).unwrap());
         }
         if let Some(a) = authorization {
-            request.headers_mut().insert("Authorization", HeaderValue::from_str(a).unwrap());
+            request
+                .headers_mut()
+                .insert("Authorization", HeaderValue::from_str(a).unwrap());
         }
-        tokio::time::timeout(PATIENCE, tokio_tungstenite::connect_async(request)).await.expect("handshake timed out")
+        tokio::time::timeout(PATIENCE, tokio_tungstenite::connect_async(request))
+            .await
+            .expect("handshake timed out")
+    }
+
+    /// Handshake over a plain TCP stream, for responses tungstenite's client would refuse
+    /// (e.g. a 101 without the offered subprotocol). Returns the response head (status line
+    /// and headers) and, if the status is 101, the connection.
+    pub async fn connect_raw(
+        server: &TestServer,
+        id: &str,
+        protocol: Option<&str>,
+    ) -> (String, Option<Charger>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut tcp = TcpStream::connect(server.addr).await.expect("tcp connect");
+        let mut request = format!(
+            "GET /ocpp/{id} HTTP/1.1\r\nHost: {}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
+            server.addr
+        );
+        if let Some(p) = protocol {
+            request.push_str(&format!("Sec-WebSocket-Protocol: {p}\r\n"));
+        }
+        request.push_str("\r\n");
+        tcp.write_all(request.as_bytes())
+            .await
+            .expect("send handshake");
+        // Byte by byte: whatever follows the head belongs to the WebSocket stream.
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let byte = tokio::time::timeout(PATIENCE, tcp.read_u8())
+                .await
+                .expect("no handshake response in time");
+            head.push(byte.expect("handshake response"));
+        }
+        let head = String::from_utf8(head).expect("response head is text");
+        if !head.starts_with("HTTP/1.1 101") {
+            return (head, None);
+        }
+        use tokio_tungstenite::tungstenite::protocol::Role;
+        let ws =
+            WebSocketStream::from_raw_socket(MaybeTlsStream::Plain(tcp), Role::Client, None).await;
+        (
+            head,
+            Some(Charger {
+                id: id.to_owned(),
+                ws,
+                next: 0,
+                inbox: Vec::new(),
+            }),
+        )
     }
 
     /// Sends a CALL and returns the answer frame (CALLRESULT or CALLERROR) with its id.
     pub async fn call(&mut self, action: &str, payload: Value) -> Value {
+        let id = self.send_call(action, payload).await;
+        self.answer_to(&id).await
+    }
+
+    /// Sends a CALL without waiting for its answer; returns its message id.
+    pub async fn send_call(&mut self, action: &str, payload: Value) -> String {
         self.next += 1;
         let id = format!("t{}", self.next);
-        self.send_text(&json!([2, id, action, payload]).to_string()).await;
-        self.answer_to(&id).await
+        self.send_text(&json!([2, id, action, payload]).to_string())
+            .await;
+        id
     }
 
     pub async fn send_text(&mut self, text: &str) {
@@ -247,10 +368,13 @@ impl Charger {
     /// The next OCPP frame (JSON), skipping pings.
     pub async fn recv(&mut self) -> Value {
         loop {
-            let next = tokio::time::timeout(PATIENCE, self.ws.next()).await.expect("no frame in time");
+            let next = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("no frame in time");
             match next {
                 Some(Ok(Message::Text(text))) => {
-                    return serde_json::from_str(&text).unwrap_or_else(|e| panic!("server sent bad JSON {text}: {e}"))
+                    return serde_json::from_str(&text)
+                        .unwrap_or_else(|e| panic!("server sent bad JSON {text}: {e}"))
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                 other => panic!("expected a frame, got {other:?}"),
@@ -261,8 +385,13 @@ impl Charger {
     /// Waits for the server to close the connection; returns the close code and reason.
     pub async fn closed(&mut self) -> Option<(u16, String)> {
         loop {
-            match tokio::time::timeout(PATIENCE, self.ws.next()).await.expect("not closed in time") {
-                Some(Ok(Message::Close(frame))) => return frame.map(|f| (u16::from(f.code), f.reason.to_string())),
+            match tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("not closed in time")
+            {
+                Some(Ok(Message::Close(frame))) => {
+                    return frame.map(|f| (u16::from(f.code), f.reason.to_string()))
+                }
                 Some(Ok(_)) => continue,
                 Some(Err(_)) | None => return None,
             }
@@ -283,13 +412,72 @@ impl Charger {
         }
     }
 
+    /// Like [`Charger::call`], but `None` when the connection breaks before the answer (the
+    /// server was killed). Gives the answer frame as soon as it arrives.
+    pub async fn try_call(&mut self, action: &str, payload: Value) -> Option<Value> {
+        self.next += 1;
+        let id = format!("t{}", self.next);
+        let text = json!([2, id, action, payload]).to_string();
+        self.ws.send(Message::text(text)).await.ok()?;
+        loop {
+            let next = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("no answer in time");
+            match next {
+                Some(Ok(Message::Text(text))) => {
+                    let frame: Value = serde_json::from_str(&text)
+                        .unwrap_or_else(|e| panic!("server sent bad JSON {text}: {e}"));
+                    if frame[1] == id && (frame[0] == 3 || frame[0] == 4) {
+                        return Some(frame);
+                    }
+                    self.inbox.push(frame);
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
+                Some(Ok(Message::Binary(_))) => panic!("server sent a binary frame"),
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return None,
+            }
+        }
+    }
+
     pub async fn reply(&mut self, call_id: &Value, payload: Value) {
-        self.send_text(&json!([3, call_id, payload]).to_string()).await;
+        self.send_text(&json!([3, call_id, payload]).to_string())
+            .await;
     }
 
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
     }
+
+    /// Closes from our side and waits for the server's close reply, so the server has seen it.
+    pub async fn close_and_wait(mut self) {
+        let _ = self.ws.close(None).await;
+        let _ = self.closed().await;
+    }
+}
+
+/// The HTTP status of a refused handshake (`None` if it failed some other way).
+pub fn refused_status(error: &tokio_tungstenite::tungstenite::Error) -> Option<u16> {
+    match error {
+        tokio_tungstenite::tungstenite::Error::Http(response) => Some(response.status().as_u16()),
+        _ => None,
+    }
+}
+
+/// A value of header `name` in a raw HTTP response head (case-insensitive name).
+pub fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+/// An `Authorization: Basic …` header value.
+pub fn basic_auth(user: &str, password: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
 }
 
 /// Direct reads of the server's SQLite database.
@@ -310,13 +498,35 @@ struct Str {
 impl Db {
     pub fn open(path: &Path) -> Db {
         let mut c = SqliteConnection::establish(&path.display().to_string()).expect("open db");
-        diesel::sql_query("PRAGMA busy_timeout = 5000").execute(&mut c).expect("pragma");
+        diesel::sql_query("PRAGMA busy_timeout = 5000")
+            .execute(&mut c)
+            .expect("pragma");
         Db(c)
+    }
+
+    /// Runs a statement that returns no rows (INSERT, UPDATE, …); gives the rows affected.
+    pub fn execute(&mut self, sql: &str) -> usize {
+        diesel::sql_query(sql)
+            .execute(&mut self.0)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Adds an id tag with `status` (Accepted, Blocked, Expired, Invalid), no expiry, no parent.
+    pub fn add_id_tag(&mut self, id_tag: &str, status: &str) {
+        self.execute(&format!(
+            "INSERT INTO id_tags (id_tag, status, expiry_date, parent_id_tag, created_at, updated_at) \
+             VALUES ({}, {}, NULL, NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), strftime('%Y-%m-%d %H:%M:%f', 'now'))",
+            sql_text(id_tag),
+            sql_text(status)
+        ));
     }
 
     /// The first column of the first row, as an integer (`SELECT count(*) …`).
     pub fn int(&mut self, sql: &str) -> i64 {
-        diesel::sql_query(format!("SELECT ({sql}) AS v")).get_result::<Int>(&mut self.0).unwrap_or_else(|e| panic!("{sql}: {e}")).v
+        diesel::sql_query(format!("SELECT ({sql}) AS v"))
+            .get_result::<Int>(&mut self.0)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .v
     }
 
     /// The first column of the first row, as text (NULL -> None).
@@ -336,8 +546,95 @@ impl Db {
             if got == expected {
                 return;
             }
-            assert!(Instant::now() < deadline, "{sql}: got {got}, expected {expected}");
+            assert!(
+                Instant::now() < deadline,
+                "{sql}: got {got}, expected {expected}"
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
+}
+
+/// `text` as an SQL string literal.
+pub fn sql_text(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The Python interpreter with the `ocpp` package (the reference client and the official JSON
+/// schemas): `CSMS_TEST_PYTHON`, else the venv `tests/run` creates. Fails (never skips) when
+/// there is none.
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("CSMS_TEST_PYTHON") {
+        let p = PathBuf::from(p);
+        assert!(p.exists(), "CSMS_TEST_PYTHON={} does not exist; run tests/run, which creates the Python environment", p.display());
+        return p;
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ocpp-venv/bin/python");
+    assert!(
+        venv.exists(),
+        "no Python environment with the `ocpp` package at {}: run tests/run (it creates one), \
+         or point CSMS_TEST_PYTHON at a python that has `ocpp`, `jsonschema` and `websockets`",
+        venv.display()
+    );
+    venv
+}
+
+/// A script in `tests/python/`.
+pub fn python_script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/python")
+        .join(name)
+}
+
+/// What a child process did: exit status and everything it printed.
+pub struct Finished {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `command` to completion, killing it (and failing the test) after `timeout`. Its output
+/// is read on threads, so a chatty child cannot block on a full pipe.
+pub fn run_with_timeout(command: &mut Command, timeout: Duration) -> Finished {
+    use std::io::Read;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {command:?}: {e}"));
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let deadline = Instant::now() + timeout;
+    let (status, timed_out) = loop {
+        if let Some(status) = child.try_wait().expect("wait for child") {
+            break (status, false);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break (child.wait().expect("wait for killed child"), true);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let finished = Finished {
+        status,
+        stdout: out_reader.join().expect("stdout reader"),
+        stderr: err_reader.join().expect("stderr reader"),
+    };
+    assert!(
+        !timed_out,
+        "{command:?} did not finish within {timeout:?}; killed.\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        finished.stdout, finished.stderr
+    );
+    finished
 }

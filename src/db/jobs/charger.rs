@@ -2,7 +2,8 @@
 
 use super::{spelling, ChargerEvent, Outcome};
 use crate::db::schema::{
-    certificate_requests, charge_points, charger_events, connectors, data_transfers, message_log, status_history,
+    certificate_requests, charge_points, charger_events, connectors, data_transfers, message_log,
+    status_history,
 };
 use crate::db::DbConn;
 use crate::ocpp::v16::boot_notification::{BootNotificationRequest, RegistrationStatus};
@@ -21,7 +22,12 @@ pub struct ChargerSnapshot {
     pub open_transactions: Vec<(i32, i32)>,
 }
 
-pub(super) fn admit(conn: &mut DbConn, id: &str, create: bool, at: NaiveDateTime) -> Result<Outcome, Error> {
+pub(super) fn admit(
+    conn: &mut DbConn,
+    id: &str,
+    create: bool,
+    at: NaiveDateTime,
+) -> Result<Outcome, Error> {
     let boot_status: Option<Option<String>> = charge_points::table
         .find(id)
         .select(charge_points::boot_status)
@@ -42,7 +48,10 @@ pub(super) fn admit(conn: &mut DbConn, id: &str, create: bool, at: NaiveDateTime
         .filter(tx::charge_point_id.eq(id).and(tx::stop_time.is_null()))
         .select((tx::id, tx::connector_id))
         .load(conn)?;
-    Ok(Outcome::Admitted(Some(ChargerSnapshot { registration, open_transactions })))
+    Ok(Outcome::Admitted(Some(ChargerSnapshot {
+        registration,
+        open_transactions,
+    })))
 }
 
 pub(super) fn boot(
@@ -53,13 +62,25 @@ pub(super) fn boot(
     at: NaiveDateTime,
 ) -> Result<Outcome, Error> {
     use charge_points as cp;
-    let preset: Option<Option<String>> =
-        cp::table.find(id).select(cp::registration_status).first(conn).optional()?;
+    let preset: Option<Option<String>> = cp::table
+        .find(id)
+        .select(cp::registration_status)
+        .first(conn)
+        .optional()?;
     if preset.is_none() {
-        diesel::insert_into(cp::table).values((cp::id.eq(id), cp::created_at.eq(at))).execute(conn)?;
+        diesel::insert_into(cp::table)
+            .values((cp::id.eq(id), cp::created_at.eq(at)))
+            .execute(conn)?;
     }
-    let status = preset.flatten().as_deref().and_then(RegistrationStatus::parse).unwrap_or(default_status);
-    let text = |s: &Option<_>| s.as_ref().map(|v: &crate::ocpp::types::CiString<50>| v.to_string());
+    let status = preset
+        .flatten()
+        .as_deref()
+        .and_then(RegistrationStatus::parse)
+        .unwrap_or(default_status);
+    let text = |s: &Option<_>| {
+        s.as_ref()
+            .map(|v: &crate::ocpp::types::CiString<50>| v.to_string())
+    };
     diesel::update(cp::table.find(id))
         .set((
             cp::boot_status.eq(status.as_str()),
@@ -167,10 +188,14 @@ pub(super) fn event(conn: &mut DbConn, e: &ChargerEvent) -> Result<Outcome, Erro
     let cp = charge_points::table.find(&e.charge_point_id);
     match e.kind {
         "FirmwareStatusNotification" | "SignedFirmwareStatusNotification" => {
-            diesel::update(cp).set(charge_points::firmware_status.eq(&e.status)).execute(conn)?;
+            diesel::update(cp)
+                .set(charge_points::firmware_status.eq(&e.status))
+                .execute(conn)?;
         }
         "DiagnosticsStatusNotification" | "LogStatusNotification" => {
-            diesel::update(cp).set(charge_points::diagnostics_status.eq(&e.status)).execute(conn)?;
+            diesel::update(cp)
+                .set(charge_points::diagnostics_status.eq(&e.status))
+                .execute(conn)?;
         }
         _ => {}
     }
@@ -197,16 +222,29 @@ pub(super) fn sign_certificate(
 
 pub(super) fn set_online(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> Result<Outcome, Error> {
     diesel::update(charge_points::table.find(id))
-        .set((charge_points::connected.eq(true), charge_points::last_seen.eq(at)))
+        .set((
+            charge_points::connected.eq(true),
+            charge_points::last_seen.eq(at),
+        ))
         .execute(conn)?;
     Ok(Outcome::Done)
 }
 
 /// Marks the charger offline and every connector Unavailable (with a history entry each).
-pub(super) fn set_offline(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> Result<Outcome, Error> {
-    diesel::update(charge_points::table.find(id)).set(charge_points::connected.eq(false)).execute(conn)?;
+pub(super) fn set_offline(
+    conn: &mut DbConn,
+    id: &str,
+    at: NaiveDateTime,
+) -> Result<Outcome, Error> {
+    diesel::update(charge_points::table.find(id))
+        .set(charge_points::connected.eq(false))
+        .execute(conn)?;
     let changed: Vec<i32> = diesel::update(
-        connectors::table.filter(connectors::charge_point_id.eq(id).and(connectors::status.ne("Unavailable"))),
+        connectors::table.filter(
+            connectors::charge_point_id
+                .eq(id)
+                .and(connectors::status.ne("Unavailable")),
+        ),
     )
     .set((
         connectors::status.eq("Unavailable"),
@@ -234,12 +272,18 @@ pub(super) fn set_offline(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> Res
 
 pub(super) fn touch(conn: &mut DbConn, seen: &[(String, NaiveDateTime)]) -> Result<Outcome, Error> {
     for (id, at) in seen {
-        diesel::update(charge_points::table.find(id)).set(charge_points::last_seen.eq(at)).execute(conn)?;
+        diesel::update(charge_points::table.find(id))
+            .set(charge_points::last_seen.eq(at))
+            .execute(conn)?;
     }
     Ok(Outcome::Done)
 }
 
-pub(super) fn prune_message_log(conn: &mut DbConn, before: NaiveDateTime) -> Result<Outcome, Error> {
-    let n = diesel::delete(message_log::table.filter(message_log::logged_at.lt(before))).execute(conn)?;
+pub(super) fn prune_message_log(
+    conn: &mut DbConn,
+    before: NaiveDateTime,
+) -> Result<Outcome, Error> {
+    let n = diesel::delete(message_log::table.filter(message_log::logged_at.lt(before)))
+        .execute(conn)?;
     Ok(Outcome::Pruned(n))
 }

@@ -25,26 +25,74 @@ pub use transactions::id_tag_verdict;
 #[derive(Debug, Clone)]
 pub enum Job {
     /// At the handshake: create the charger if `create` and it is unknown, and load its state.
-    Admit { charge_point_id: String, create: bool, at: NaiveDateTime },
+    Admit {
+        charge_point_id: String,
+        create: bool,
+        at: NaiveDateTime,
+    },
     /// Store the identity a charger reports and decide its registration.
-    Boot { charge_point_id: String, request: BootNotificationRequest, default_status: RegistrationStatus, at: NaiveDateTime },
-    Status { charge_point_id: String, request: StatusNotificationRequest, at: NaiveDateTime },
-    Authorize { id_tag: IdToken, at: NaiveDateTime },
-    StartTransaction { charge_point_id: String, request: StartTransactionRequest, at: NaiveDateTime },
-    StopTransaction { charge_point_id: String, request: StopTransactionRequest, at: NaiveDateTime },
-    MeterValues { charge_point_id: String, request: MeterValuesRequest, at: NaiveDateTime },
-    DataTransfer { charge_point_id: String, request: DataTransferRequest, answered: &'static str, at: NaiveDateTime },
+    Boot {
+        charge_point_id: String,
+        request: BootNotificationRequest,
+        default_status: RegistrationStatus,
+        at: NaiveDateTime,
+    },
+    Status {
+        charge_point_id: String,
+        request: StatusNotificationRequest,
+        at: NaiveDateTime,
+    },
+    Authorize {
+        id_tag: IdToken,
+        at: NaiveDateTime,
+    },
+    StartTransaction {
+        charge_point_id: String,
+        request: StartTransactionRequest,
+        at: NaiveDateTime,
+    },
+    StopTransaction {
+        charge_point_id: String,
+        request: StopTransactionRequest,
+        at: NaiveDateTime,
+    },
+    MeterValues {
+        charge_point_id: String,
+        request: MeterValuesRequest,
+        at: NaiveDateTime,
+    },
+    DataTransfer {
+        charge_point_id: String,
+        request: DataTransferRequest,
+        answered: &'static str,
+        at: NaiveDateTime,
+    },
     /// Firmware, diagnostics, log and security notifications.
     Event(ChargerEvent),
-    SignCertificate { charge_point_id: String, csr: String, certificate_type: Option<String>, at: NaiveDateTime },
+    SignCertificate {
+        charge_point_id: String,
+        csr: String,
+        certificate_type: Option<String>,
+        at: NaiveDateTime,
+    },
     /// The supervisor registered a connection for this charger.
-    Online { charge_point_id: String, at: NaiveDateTime },
+    Online {
+        charge_point_id: String,
+        at: NaiveDateTime,
+    },
     /// The charger's last connection is gone: offline, connectors Unavailable.
-    Offline { charge_point_id: String, at: NaiveDateTime },
+    Offline {
+        charge_point_id: String,
+        at: NaiveDateTime,
+    },
     /// Latest sign of life of each charger, flushed periodically.
-    Touch { seen: Vec<(String, NaiveDateTime)> },
+    Touch {
+        seen: Vec<(String, NaiveDateTime)>,
+    },
     /// Drop message-log rows older than `before`.
-    PruneMessageLog { before: NaiveDateTime },
+    PruneMessageLog {
+        before: NaiveDateTime,
+    },
     /// Nothing; answered once everything sent before it is committed.
     Flush,
 }
@@ -68,8 +116,15 @@ pub enum Outcome {
     Admitted(Option<ChargerSnapshot>),
     Registered(RegistrationStatus),
     IdTag(IdTagInfo),
-    Started { transaction_id: i32, id_tag_info: IdTagInfo, resent: bool },
-    Stopped { id_tag_info: Option<IdTagInfo>, anomaly: Option<&'static str> },
+    Started {
+        transaction_id: i32,
+        id_tag_info: IdTagInfo,
+        resent: bool,
+    },
+    Stopped {
+        id_tag_info: Option<IdTagInfo>,
+        anomaly: Option<&'static str>,
+    },
     Pruned(usize),
 }
 
@@ -98,30 +153,65 @@ impl Job {
     /// Runs the job on a connection that is inside a transaction.
     pub fn apply(&self, conn: &mut DbConn) -> Result<Outcome, Error> {
         match self {
-            Job::Admit { charge_point_id, create, at } => charger::admit(conn, charge_point_id, *create, *at),
-            Job::Boot { charge_point_id, request, default_status, at } => {
-                charger::boot(conn, charge_point_id, request, *default_status, *at)
-            }
-            Job::Status { charge_point_id, request, at } => charger::status(conn, charge_point_id, request, *at),
+            Job::Admit {
+                charge_point_id,
+                create,
+                at,
+            } => charger::admit(conn, charge_point_id, *create, *at),
+            Job::Boot {
+                charge_point_id,
+                request,
+                default_status,
+                at,
+            } => charger::boot(conn, charge_point_id, request, *default_status, *at),
+            Job::Status {
+                charge_point_id,
+                request,
+                at,
+            } => charger::status(conn, charge_point_id, request, *at),
             Job::Authorize { id_tag, at } => transactions::authorize(conn, id_tag, *at),
-            Job::StartTransaction { charge_point_id, request, at } => {
-                transactions::start(conn, charge_point_id, request, *at)
-            }
-            Job::StopTransaction { charge_point_id, request, at } => {
-                transactions::stop(conn, charge_point_id, request, *at)
-            }
-            Job::MeterValues { charge_point_id, request, at } => {
-                transactions::meter_values(conn, charge_point_id, request, *at)
-            }
-            Job::DataTransfer { charge_point_id, request, answered, at } => {
-                charger::data_transfer(conn, charge_point_id, request, answered, *at)
-            }
+            Job::StartTransaction {
+                charge_point_id,
+                request,
+                at,
+            } => transactions::start(conn, charge_point_id, request, *at),
+            Job::StopTransaction {
+                charge_point_id,
+                request,
+                at,
+            } => transactions::stop(conn, charge_point_id, request, *at),
+            Job::MeterValues {
+                charge_point_id,
+                request,
+                at,
+            } => transactions::meter_values(conn, charge_point_id, request, *at),
+            Job::DataTransfer {
+                charge_point_id,
+                request,
+                answered,
+                at,
+            } => charger::data_transfer(conn, charge_point_id, request, answered, *at),
             Job::Event(event) => charger::event(conn, event),
-            Job::SignCertificate { charge_point_id, csr, certificate_type, at } => {
-                charger::sign_certificate(conn, charge_point_id, csr, certificate_type.as_deref(), *at)
-            }
-            Job::Online { charge_point_id, at } => charger::set_online(conn, charge_point_id, *at),
-            Job::Offline { charge_point_id, at } => charger::set_offline(conn, charge_point_id, *at),
+            Job::SignCertificate {
+                charge_point_id,
+                csr,
+                certificate_type,
+                at,
+            } => charger::sign_certificate(
+                conn,
+                charge_point_id,
+                csr,
+                certificate_type.as_deref(),
+                *at,
+            ),
+            Job::Online {
+                charge_point_id,
+                at,
+            } => charger::set_online(conn, charge_point_id, *at),
+            Job::Offline {
+                charge_point_id,
+                at,
+            } => charger::set_offline(conn, charge_point_id, *at),
             Job::Touch { seen } => charger::touch(conn, seen),
             Job::PruneMessageLog { before } => charger::prune_message_log(conn, *before),
             Job::Flush => Ok(Outcome::Done),

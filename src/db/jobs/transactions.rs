@@ -18,14 +18,27 @@ use diesel::result::Error;
 
 /// Decides what a tag may do now: its stored status, Expired past its expiry, ConcurrentTx when
 /// it already has an open transaction (other than `except`), Invalid when unknown.
-pub fn id_tag_verdict(conn: &mut DbConn, tag: &str, at: NaiveDateTime, except: Option<i32>) -> Result<IdTagInfo, Error> {
+pub fn id_tag_verdict(
+    conn: &mut DbConn,
+    tag: &str,
+    at: NaiveDateTime,
+    except: Option<i32>,
+) -> Result<IdTagInfo, Error> {
     let row: Option<(String, Option<NaiveDateTime>, Option<String>)> = id_tags::table
         .filter(id_tags::id_tag.eq(tag))
-        .select((id_tags::status, id_tags::expiry_date, id_tags::parent_id_tag))
+        .select((
+            id_tags::status,
+            id_tags::expiry_date,
+            id_tags::parent_id_tag,
+        ))
         .first(conn)
         .optional()?;
     let Some((status, expiry, parent)) = row else {
-        return Ok(IdTagInfo { status: AuthorizationStatus::Invalid, expiry_date: None, parent_id_tag: None });
+        return Ok(IdTagInfo {
+            status: AuthorizationStatus::Invalid,
+            expiry_date: None,
+            parent_id_tag: None,
+        });
     };
     let mut verdict = match status.as_str() {
         "Accepted" => AuthorizationStatus::Accepted,
@@ -53,7 +66,11 @@ pub fn id_tag_verdict(conn: &mut DbConn, tag: &str, at: NaiveDateTime, except: O
     })
 }
 
-pub(super) fn authorize(conn: &mut DbConn, tag: &IdToken, at: NaiveDateTime) -> Result<Outcome, Error> {
+pub(super) fn authorize(
+    conn: &mut DbConn,
+    tag: &IdToken,
+    at: NaiveDateTime,
+) -> Result<Outcome, Error> {
     Ok(Outcome::IdTag(id_tag_verdict(conn, tag, at, None)?))
 }
 
@@ -77,11 +94,20 @@ pub(super) fn start(
     if let Some((transaction_id, _)) = existing {
         // The same start again (its first answer was lost): the same transaction.
         let id_tag_info = id_tag_verdict(conn, &req.id_tag, at, Some(transaction_id))?;
-        return Ok(Outcome::Started { transaction_id, id_tag_info, resent: true });
+        return Ok(Outcome::Started {
+            transaction_id,
+            id_tag_info,
+            resent: true,
+        });
     }
     let id_tag_info = id_tag_verdict(conn, &req.id_tag, at, None)?;
     let busy: Option<i32> = tx::table
-        .filter(tx::charge_point_id.eq(cp).and(tx::connector_id.eq(connector_id)).and(tx::stop_time.is_null()))
+        .filter(
+            tx::charge_point_id
+                .eq(cp)
+                .and(tx::connector_id.eq(connector_id))
+                .and(tx::stop_time.is_null()),
+        )
         .select(tx::id)
         .first(conn)
         .optional()?;
@@ -101,16 +127,29 @@ pub(super) fn start(
     if let Some(previous) = busy {
         record_anomaly(conn, cp, Some(previous), "StartOnBusyConnector", &req, at)?;
     }
-    Ok(Outcome::Started { transaction_id, id_tag_info, resent: false })
+    Ok(Outcome::Started {
+        transaction_id,
+        id_tag_info,
+        resent: false,
+    })
 }
 
-pub(super) fn stop(conn: &mut DbConn, cp: &str, req: &StopTransactionRequest, at: NaiveDateTime) -> Result<Outcome, Error> {
+pub(super) fn stop(
+    conn: &mut DbConn,
+    cp: &str,
+    req: &StopTransactionRequest,
+    at: NaiveDateTime,
+) -> Result<Outcome, Error> {
     let id_tag_info = match &req.id_tag {
         Some(tag) => Some(id_tag_verdict(conn, tag, at, Some(req.transaction_id))?),
         None => None,
     };
     let found: Option<(i32, Option<NaiveDateTime>)> = tx::table
-        .filter(tx::id.eq(req.transaction_id).and(tx::charge_point_id.eq(cp)))
+        .filter(
+            tx::id
+                .eq(req.transaction_id)
+                .and(tx::charge_point_id.eq(cp)),
+        )
         .select((tx::connector_id, tx::stop_time))
         .first(conn)
         .optional()?;
@@ -122,7 +161,11 @@ pub(super) fn stop(conn: &mut DbConn, cp: &str, req: &StopTransactionRequest, at
                 .set((
                     tx::stop_time.eq(req.timestamp.naive()),
                     tx::meter_stop.eq(req.meter_stop),
-                    tx::stop_reason.eq(req.reason.as_ref().map(spelling).unwrap_or_else(|| "Local".into())),
+                    tx::stop_reason.eq(req
+                        .reason
+                        .as_ref()
+                        .map(spelling)
+                        .unwrap_or_else(|| "Local".into())),
                     tx::stop_id_tag.eq(req.id_tag.as_deref()),
                     tx::stopped_at.eq(at),
                 ))
@@ -137,11 +180,26 @@ pub(super) fn stop(conn: &mut DbConn, cp: &str, req: &StopTransactionRequest, at
         // Kept whole (transactionData included) so nothing the charger reported is lost.
         record_anomaly(conn, cp, Some(req.transaction_id), kind, req, at)?;
     }
-    Ok(Outcome::Stopped { id_tag_info, anomaly })
+    Ok(Outcome::Stopped {
+        id_tag_info,
+        anomaly,
+    })
 }
 
-pub(super) fn meter_values(conn: &mut DbConn, cp: &str, req: &MeterValuesRequest, at: NaiveDateTime) -> Result<Outcome, Error> {
-    insert_meter_values(conn, cp, req.connector_id as i32, req.transaction_id, &req.meter_value, at)?;
+pub(super) fn meter_values(
+    conn: &mut DbConn,
+    cp: &str,
+    req: &MeterValuesRequest,
+    at: NaiveDateTime,
+) -> Result<Outcome, Error> {
+    insert_meter_values(
+        conn,
+        cp,
+        req.connector_id as i32,
+        req.transaction_id,
+        &req.meter_value,
+        at,
+    )?;
     Ok(Outcome::Done)
 }
 
@@ -162,20 +220,45 @@ fn insert_meter_values(
                 transaction_id,
                 sampled_at: mv.timestamp.naive(),
                 value: sv.value.0.clone(),
-                context: Some(sv.context.as_ref().map(spelling).unwrap_or_else(|| "Sample.Periodic".into())),
-                format: Some(sv.format.as_ref().map(spelling).unwrap_or_else(|| "Raw".into())),
+                context: Some(
+                    sv.context
+                        .as_ref()
+                        .map(spelling)
+                        .unwrap_or_else(|| "Sample.Periodic".into()),
+                ),
+                format: Some(
+                    sv.format
+                        .as_ref()
+                        .map(spelling)
+                        .unwrap_or_else(|| "Raw".into()),
+                ),
                 measurand: Some(
-                    sv.measurand.as_ref().map(spelling).unwrap_or_else(|| "Energy.Active.Import.Register".into()),
+                    sv.measurand
+                        .as_ref()
+                        .map(spelling)
+                        .unwrap_or_else(|| "Energy.Active.Import.Register".into()),
                 ),
                 phase: sv.phase.as_ref().map(spelling),
-                location: Some(sv.location.as_ref().map(spelling).unwrap_or_else(|| "Outlet".into())),
-                unit: Some(sv.unit.as_ref().map(spelling).unwrap_or_else(|| "Wh".into())),
+                location: Some(
+                    sv.location
+                        .as_ref()
+                        .map(spelling)
+                        .unwrap_or_else(|| "Outlet".into()),
+                ),
+                unit: Some(
+                    sv.unit
+                        .as_ref()
+                        .map(spelling)
+                        .unwrap_or_else(|| "Wh".into()),
+                ),
                 received_at: at,
             })
         })
         .collect();
     for chunk in rows.chunks(2_000) {
-        diesel::insert_into(meter_values::table).values(chunk).execute(conn)?;
+        diesel::insert_into(meter_values::table)
+            .values(chunk)
+            .execute(conn)?;
     }
     Ok(())
 }

@@ -60,7 +60,9 @@ impl RegistrationStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Accepted, Self::Pending, Self::Rejected].into_iter().find(|v| v.as_str() == s)
+        [Self::Accepted, Self::Pending, Self::Rejected]
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

@@ -31,7 +31,10 @@ pub enum CancelReservationStatus {
 }
 
 impl CancelReservationStatus {
-    pub const ALL: [CancelReservationStatus; 2] = [CancelReservationStatus::Accepted, CancelReservationStatus::Rejected];
+    pub const ALL: [CancelReservationStatus; 2] = [
+        CancelReservationStatus::Accepted,
+        CancelReservationStatus::Rejected,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,7 +44,9 @@ impl CancelReservationStatus {
     }
 
     pub fn parse(s: &str) -> Option<CancelReservationStatus> {
-        CancelReservationStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        CancelReservationStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

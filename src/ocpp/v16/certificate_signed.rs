@@ -32,7 +32,10 @@ pub enum CertificateSignedStatus {
 }
 
 impl CertificateSignedStatus {
-    pub const ALL: [CertificateSignedStatus; 2] = [CertificateSignedStatus::Accepted, CertificateSignedStatus::Rejected];
+    pub const ALL: [CertificateSignedStatus; 2] = [
+        CertificateSignedStatus::Accepted,
+        CertificateSignedStatus::Rejected,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,7 +45,9 @@ impl CertificateSignedStatus {
     }
 
     pub fn parse(s: &str) -> Option<CertificateSignedStatus> {
-        CertificateSignedStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        CertificateSignedStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

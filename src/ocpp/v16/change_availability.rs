@@ -36,7 +36,8 @@ pub enum AvailabilityType {
 }
 
 impl AvailabilityType {
-    pub const ALL: [AvailabilityType; 2] = [AvailabilityType::Inoperative, AvailabilityType::Operative];
+    pub const ALL: [AvailabilityType; 2] =
+        [AvailabilityType::Inoperative, AvailabilityType::Operative];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -59,7 +60,11 @@ pub enum AvailabilityStatus {
 }
 
 impl AvailabilityStatus {
-    pub const ALL: [AvailabilityStatus; 3] = [AvailabilityStatus::Accepted, AvailabilityStatus::Rejected, AvailabilityStatus::Scheduled];
+    pub const ALL: [AvailabilityStatus; 3] = [
+        AvailabilityStatus::Accepted,
+        AvailabilityStatus::Rejected,
+        AvailabilityStatus::Scheduled,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -70,7 +75,9 @@ impl AvailabilityStatus {
     }
 
     pub fn parse(s: &str) -> Option<AvailabilityStatus> {
-        AvailabilityStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        AvailabilityStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

@@ -34,7 +34,12 @@ pub enum ConfigurationStatus {
 }
 
 impl ConfigurationStatus {
-    pub const ALL: [ConfigurationStatus; 4] = [ConfigurationStatus::Accepted, ConfigurationStatus::Rejected, ConfigurationStatus::RebootRequired, ConfigurationStatus::NotSupported];
+    pub const ALL: [ConfigurationStatus; 4] = [
+        ConfigurationStatus::Accepted,
+        ConfigurationStatus::Rejected,
+        ConfigurationStatus::RebootRequired,
+        ConfigurationStatus::NotSupported,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -46,7 +51,9 @@ impl ConfigurationStatus {
     }
 
     pub fn parse(s: &str) -> Option<ConfigurationStatus> {
-        ConfigurationStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        ConfigurationStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

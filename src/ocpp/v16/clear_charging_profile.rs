@@ -48,7 +48,10 @@ pub enum ClearChargingProfileStatus {
 }
 
 impl ClearChargingProfileStatus {
-    pub const ALL: [ClearChargingProfileStatus; 2] = [ClearChargingProfileStatus::Accepted, ClearChargingProfileStatus::Unknown];
+    pub const ALL: [ClearChargingProfileStatus; 2] = [
+        ClearChargingProfileStatus::Accepted,
+        ClearChargingProfileStatus::Unknown,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -58,7 +61,9 @@ impl ClearChargingProfileStatus {
     }
 
     pub fn parse(s: &str) -> Option<ClearChargingProfileStatus> {
-        ClearChargingProfileStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        ClearChargingProfileStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

@@ -19,7 +19,11 @@ pub struct DataTransferRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<CiString50>,
     /// Text by the schema; any JSON value in practice.
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub data: Option<serde_json::Value>,
 }
 
@@ -35,7 +39,11 @@ impl Validate for DataTransferRequest {
 pub struct DataTransferResponse {
     pub status: DataTransferStatus,
     /// Text by the schema; any JSON value in practice.
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub data: Option<serde_json::Value>,
 }
 
@@ -56,7 +64,12 @@ pub enum DataTransferStatus {
 }
 
 impl DataTransferStatus {
-    pub const ALL: [DataTransferStatus; 4] = [DataTransferStatus::Accepted, DataTransferStatus::Rejected, DataTransferStatus::UnknownMessageId, DataTransferStatus::UnknownVendorId];
+    pub const ALL: [DataTransferStatus; 4] = [
+        DataTransferStatus::Accepted,
+        DataTransferStatus::Rejected,
+        DataTransferStatus::UnknownMessageId,
+        DataTransferStatus::UnknownVendorId,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -68,7 +81,9 @@ impl DataTransferStatus {
     }
 
     pub fn parse(s: &str) -> Option<DataTransferStatus> {
-        DataTransferStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        DataTransferStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 
@@ -103,7 +118,11 @@ mod tests {
             let req: DataTransferRequest = parse(&payload).unwrap();
             assert_eq!(req.data, Some(data.clone()));
             assert_eq!(serde_json::to_value(&req).unwrap(), payload);
-            assert_eq!(quirks::take(), vec!["DataTransfer data that is not a string"], "{data}");
+            assert_eq!(
+                quirks::take(),
+                vec!["DataTransfer data that is not a string"],
+                "{data}"
+            );
         }
     }
 
@@ -114,7 +133,10 @@ mod tests {
         assert_eq!(req.data, Some(json!("x")));
         let req: DataTransferRequest = parse(&json!({"vendorId": "ACME"})).unwrap();
         assert_eq!(req.data, None);
-        assert_eq!(serde_json::to_value(&req).unwrap(), json!({"vendorId": "ACME"}));
+        assert_eq!(
+            serde_json::to_value(&req).unwrap(),
+            json!({"vendorId": "ACME"})
+        );
         let res: DataTransferResponse = parse(&json!({"status": "Accepted"})).unwrap();
         assert_eq!(res.data, None);
         assert!(quirks::take().is_empty());

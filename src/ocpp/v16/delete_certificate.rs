@@ -32,7 +32,11 @@ pub enum DeleteCertificateStatus {
 }
 
 impl DeleteCertificateStatus {
-    pub const ALL: [DeleteCertificateStatus; 3] = [DeleteCertificateStatus::Accepted, DeleteCertificateStatus::Failed, DeleteCertificateStatus::NotFound];
+    pub const ALL: [DeleteCertificateStatus; 3] = [
+        DeleteCertificateStatus::Accepted,
+        DeleteCertificateStatus::Failed,
+        DeleteCertificateStatus::NotFound,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -43,7 +47,9 @@ impl DeleteCertificateStatus {
     }
 
     pub fn parse(s: &str) -> Option<DeleteCertificateStatus> {
-        DeleteCertificateStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        DeleteCertificateStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

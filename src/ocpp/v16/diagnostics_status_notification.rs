@@ -31,7 +31,12 @@ pub enum DiagnosticsStatus {
 }
 
 impl DiagnosticsStatus {
-    pub const ALL: [DiagnosticsStatus; 4] = [DiagnosticsStatus::Idle, DiagnosticsStatus::Uploaded, DiagnosticsStatus::UploadFailed, DiagnosticsStatus::Uploading];
+    pub const ALL: [DiagnosticsStatus; 4] = [
+        DiagnosticsStatus::Idle,
+        DiagnosticsStatus::Uploaded,
+        DiagnosticsStatus::UploadFailed,
+        DiagnosticsStatus::Uploading,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

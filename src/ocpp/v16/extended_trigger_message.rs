@@ -47,7 +47,15 @@ pub enum ExtendedMessageTrigger {
 }
 
 impl ExtendedMessageTrigger {
-    pub const ALL: [ExtendedMessageTrigger; 7] = [ExtendedMessageTrigger::BootNotification, ExtendedMessageTrigger::LogStatusNotification, ExtendedMessageTrigger::FirmwareStatusNotification, ExtendedMessageTrigger::Heartbeat, ExtendedMessageTrigger::MeterValues, ExtendedMessageTrigger::SignChargePointCertificate, ExtendedMessageTrigger::StatusNotification];
+    pub const ALL: [ExtendedMessageTrigger; 7] = [
+        ExtendedMessageTrigger::BootNotification,
+        ExtendedMessageTrigger::LogStatusNotification,
+        ExtendedMessageTrigger::FirmwareStatusNotification,
+        ExtendedMessageTrigger::Heartbeat,
+        ExtendedMessageTrigger::MeterValues,
+        ExtendedMessageTrigger::SignChargePointCertificate,
+        ExtendedMessageTrigger::StatusNotification,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -62,7 +70,9 @@ impl ExtendedMessageTrigger {
     }
 
     pub fn parse(s: &str) -> Option<ExtendedMessageTrigger> {
-        ExtendedMessageTrigger::ALL.into_iter().find(|v| v.as_str() == s)
+        ExtendedMessageTrigger::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

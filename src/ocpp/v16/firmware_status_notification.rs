@@ -34,7 +34,15 @@ pub enum FirmwareStatus {
 }
 
 impl FirmwareStatus {
-    pub const ALL: [FirmwareStatus; 7] = [FirmwareStatus::Downloaded, FirmwareStatus::DownloadFailed, FirmwareStatus::Downloading, FirmwareStatus::Idle, FirmwareStatus::InstallationFailed, FirmwareStatus::Installing, FirmwareStatus::Installed];
+    pub const ALL: [FirmwareStatus; 7] = [
+        FirmwareStatus::Downloaded,
+        FirmwareStatus::DownloadFailed,
+        FirmwareStatus::Downloading,
+        FirmwareStatus::Idle,
+        FirmwareStatus::InstallationFailed,
+        FirmwareStatus::Installing,
+        FirmwareStatus::Installed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

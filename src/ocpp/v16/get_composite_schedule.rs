@@ -49,7 +49,10 @@ pub enum GetCompositeScheduleStatus {
 }
 
 impl GetCompositeScheduleStatus {
-    pub const ALL: [GetCompositeScheduleStatus; 2] = [GetCompositeScheduleStatus::Accepted, GetCompositeScheduleStatus::Rejected];
+    pub const ALL: [GetCompositeScheduleStatus; 2] = [
+        GetCompositeScheduleStatus::Accepted,
+        GetCompositeScheduleStatus::Rejected,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -59,7 +62,9 @@ impl GetCompositeScheduleStatus {
     }
 
     pub fn parse(s: &str) -> Option<GetCompositeScheduleStatus> {
-        GetCompositeScheduleStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        GetCompositeScheduleStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

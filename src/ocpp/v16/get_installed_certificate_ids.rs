@@ -26,7 +26,11 @@ pub struct GetInstalledCertificateIdsResponse {
 
 impl Validate for GetInstalledCertificateIdsResponse {
     fn validate(&self) -> Result<(), String> {
-        if self.certificate_hash_data.as_ref().is_some_and(Vec::is_empty) {
+        if self
+            .certificate_hash_data
+            .as_ref()
+            .is_some_and(Vec::is_empty)
+        {
             quirks::note("empty certificateHashData array");
         }
         Ok(())
@@ -41,7 +45,10 @@ pub enum GetInstalledCertificateStatus {
 }
 
 impl GetInstalledCertificateStatus {
-    pub const ALL: [GetInstalledCertificateStatus; 2] = [GetInstalledCertificateStatus::Accepted, GetInstalledCertificateStatus::NotFound];
+    pub const ALL: [GetInstalledCertificateStatus; 2] = [
+        GetInstalledCertificateStatus::Accepted,
+        GetInstalledCertificateStatus::NotFound,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -51,7 +58,9 @@ impl GetInstalledCertificateStatus {
     }
 
     pub fn parse(s: &str) -> Option<GetInstalledCertificateStatus> {
-        GetInstalledCertificateStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        GetInstalledCertificateStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

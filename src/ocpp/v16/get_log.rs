@@ -46,7 +46,12 @@ pub struct LogParameters {
 
 impl Validate for LogParameters {
     fn validate(&self) -> Result<(), String> {
-        ordered("oldestTimestamp", self.oldest_timestamp, "latestTimestamp", self.latest_timestamp)
+        ordered(
+            "oldestTimestamp",
+            self.oldest_timestamp,
+            "latestTimestamp",
+            self.latest_timestamp,
+        )
     }
 }
 
@@ -92,7 +97,11 @@ pub enum LogStatus {
 }
 
 impl LogStatus {
-    pub const ALL: [LogStatus; 3] = [LogStatus::Accepted, LogStatus::Rejected, LogStatus::AcceptedCanceled];
+    pub const ALL: [LogStatus; 3] = [
+        LogStatus::Accepted,
+        LogStatus::Rejected,
+        LogStatus::AcceptedCanceled,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -34,7 +34,11 @@ pub enum InstallCertificateStatus {
 }
 
 impl InstallCertificateStatus {
-    pub const ALL: [InstallCertificateStatus; 3] = [InstallCertificateStatus::Accepted, InstallCertificateStatus::Failed, InstallCertificateStatus::Rejected];
+    pub const ALL: [InstallCertificateStatus; 3] = [
+        InstallCertificateStatus::Accepted,
+        InstallCertificateStatus::Failed,
+        InstallCertificateStatus::Rejected,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -45,7 +49,9 @@ impl InstallCertificateStatus {
     }
 
     pub fn parse(s: &str) -> Option<InstallCertificateStatus> {
-        InstallCertificateStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        InstallCertificateStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

@@ -36,7 +36,15 @@ pub enum UploadLogStatus {
 }
 
 impl UploadLogStatus {
-    pub const ALL: [UploadLogStatus; 7] = [UploadLogStatus::BadMessage, UploadLogStatus::Idle, UploadLogStatus::NotSupportedOperation, UploadLogStatus::PermissionDenied, UploadLogStatus::Uploaded, UploadLogStatus::UploadFailure, UploadLogStatus::Uploading];
+    pub const ALL: [UploadLogStatus; 7] = [
+        UploadLogStatus::BadMessage,
+        UploadLogStatus::Idle,
+        UploadLogStatus::NotSupportedOperation,
+        UploadLogStatus::PermissionDenied,
+        UploadLogStatus::Uploaded,
+        UploadLogStatus::UploadFailure,
+        UploadLogStatus::Uploading,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -119,7 +119,9 @@ pub enum ChargerCall {
     Authorize(authorize::AuthorizeRequest),
     BootNotification(boot_notification::BootNotificationRequest),
     DataTransfer(data_transfer::DataTransferRequest),
-    DiagnosticsStatusNotification(diagnostics_status_notification::DiagnosticsStatusNotificationRequest),
+    DiagnosticsStatusNotification(
+        diagnostics_status_notification::DiagnosticsStatusNotificationRequest,
+    ),
     FirmwareStatusNotification(firmware_status_notification::FirmwareStatusNotificationRequest),
     Heartbeat(heartbeat::HeartbeatRequest),
     LogStatusNotification(log_status_notification::LogStatusNotificationRequest),
@@ -149,7 +151,9 @@ impl ChargerCall {
             "MeterValues" => C::MeterValues(parse(payload)?),
             "SecurityEventNotification" => C::SecurityEventNotification(parse(payload)?),
             "SignCertificate" => C::SignCertificate(parse(payload)?),
-            "SignedFirmwareStatusNotification" => C::SignedFirmwareStatusNotification(parse(payload)?),
+            "SignedFirmwareStatusNotification" => {
+                C::SignedFirmwareStatusNotification(parse(payload)?)
+            }
             "StartTransaction" => C::StartTransaction(parse(payload)?),
             "StatusNotification" => C::StatusNotification(parse(payload)?),
             "StopTransaction" => C::StopTransaction(parse(payload)?),
@@ -191,11 +195,14 @@ impl ChargerCall {
 }
 
 /// Decodes and validates one payload.
-pub fn parse<T: DeserializeOwned + Validate>(payload: &serde_json::Value) -> Result<T, DecodeError> {
+pub fn parse<T: DeserializeOwned + Validate>(
+    payload: &serde_json::Value,
+) -> Result<T, DecodeError> {
     let value: T = decode(payload)?;
-    value
-        .validate()
-        .map_err(|description| DecodeError { code: ErrorCode::PropertyConstraintViolation, description })?;
+    value.validate().map_err(|description| DecodeError {
+        code: ErrorCode::PropertyConstraintViolation,
+        description,
+    })?;
     Ok(value)
 }
 pub mod samples;

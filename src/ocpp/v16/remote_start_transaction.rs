@@ -4,8 +4,8 @@
 //! RemoteStartTransaction.req." The charge point then behaves as if the id tag had been
 //! presented locally and, if it starts, sends StartTransaction. (OCPP 1.6, 5.11)
 //!
-//! A charging profile sent along "SHALL have ChargingProfilePurpose set to TxProfile"; it
-//! carries no transactionId, as the transaction does not exist yet.
+//! A charging profile sent along "SHALL have ChargingProfilePurpose set to TxProfile" (its
+//! transactionId is best left out: the transaction does not exist yet).
 
 use super::common::{at_least, ChargingProfile, ChargingProfilePurposeType, RemoteStartStopStatus};
 use crate::ocpp::types::{IdToken, Validate};
@@ -30,9 +30,6 @@ impl Validate for RemoteStartTransactionRequest {
         if let Some(p) = &self.charging_profile {
             if p.charging_profile_purpose != ChargingProfilePurposeType::TxProfile {
                 return Err("chargingProfile.chargingProfilePurpose: must be TxProfile".into());
-            }
-            if p.transaction_id.is_some() {
-                return Err("chargingProfile.transactionId: must be absent, the transaction does not exist yet".into());
             }
             p.validate().map_err(|e| format!("chargingProfile.{e}"))?;
         }

@@ -41,7 +41,13 @@ pub enum ReservationStatus {
 }
 
 impl ReservationStatus {
-    pub const ALL: [ReservationStatus; 5] = [ReservationStatus::Accepted, ReservationStatus::Faulted, ReservationStatus::Occupied, ReservationStatus::Rejected, ReservationStatus::Unavailable];
+    pub const ALL: [ReservationStatus; 5] = [
+        ReservationStatus::Accepted,
+        ReservationStatus::Faulted,
+        ReservationStatus::Occupied,
+        ReservationStatus::Rejected,
+        ReservationStatus::Unavailable,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

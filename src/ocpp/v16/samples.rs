@@ -27,7 +27,8 @@ pub fn outbound_samples() -> Vec<Sample> {
 
 fn sample<T: Serialize>(action: &'static str, kind: &'static str, payload: &T) -> Sample {
     // A payload that cannot be serialized shows up as a schema failure naming it.
-    let json = serde_json::to_value(payload).unwrap_or_else(|e| json!({ "serializationError": e.to_string() }));
+    let json = serde_json::to_value(payload)
+        .unwrap_or_else(|e| json!({ "serializationError": e.to_string() }));
     (action, kind, json)
 }
 
@@ -60,7 +61,11 @@ fn hash_data(hash_algorithm: HashAlgorithm) -> CertificateHashData {
 }
 
 fn period(start_period: i32, limit: f64, number_phases: Option<i32>) -> ChargingSchedulePeriod {
-    ChargingSchedulePeriod { start_period, limit, number_phases }
+    ChargingSchedulePeriod {
+        start_period,
+        limit,
+        number_phases,
+    }
 }
 
 /// A profile with every optional field set.
@@ -78,7 +83,11 @@ fn maximal_profile() -> ChargingProfile {
             duration: Some(86400),
             start_schedule: Some(at("2024-05-06T00:00:00.000Z")),
             charging_rate_unit: ChargingRateUnitType::A,
-            charging_schedule_period: vec![period(0, 32.0, Some(3)), period(28800, 16.5, Some(1)), period(64800, 7.3, None)],
+            charging_schedule_period: vec![
+                period(0, 32.0, Some(3)),
+                period(28800, 16.5, Some(1)),
+                period(64800, 7.3, None),
+            ],
             min_charging_rate: Some(6.0),
         },
     }
@@ -107,30 +116,56 @@ fn minimal_profile() -> ChargingProfile {
 
 fn central_system_requests() -> Vec<Sample> {
     use self::{
-        cancel_reservation::*, certificate_signed::*, change_availability::*, change_configuration::*, clear_cache::*,
-        clear_charging_profile::*, data_transfer::*, delete_certificate::*, extended_trigger_message::*,
-        get_composite_schedule::*, get_configuration::*, get_diagnostics::*, get_installed_certificate_ids::*,
+        cancel_reservation::*, certificate_signed::*, change_availability::*,
+        change_configuration::*, clear_cache::*, clear_charging_profile::*, data_transfer::*,
+        delete_certificate::*, extended_trigger_message::*, get_composite_schedule::*,
+        get_configuration::*, get_diagnostics::*, get_installed_certificate_ids::*,
         get_local_list_version::*, get_log::*, install_certificate::*, remote_start_transaction::*,
-        remote_stop_transaction::*, reserve_now::*, reset::*, send_local_list::*, set_charging_profile::*,
-        signed_update_firmware::*, trigger_message::*, unlock_connector::*, update_firmware::*,
+        remote_stop_transaction::*, reserve_now::*, reset::*, send_local_list::*,
+        set_charging_profile::*, signed_update_firmware::*, trigger_message::*,
+        unlock_connector::*, update_firmware::*,
     };
     let mut out = vec![
         request(CancelReservationRequest { reservation_id: 42 }),
-        request(CertificateSignedRequest { certificate_chain: ci(PEM_CERTIFICATE) }),
-        request(ChangeConfigurationRequest { key: ci("HeartbeatInterval"), value: ci("300") }),
-        request(ChangeConfigurationRequest { key: ci("AuthorizationKey"), value: ci("0123456789abcdef0123456789abcdef") }),
+        request(CertificateSignedRequest {
+            certificate_chain: ci(PEM_CERTIFICATE),
+        }),
+        request(ChangeConfigurationRequest {
+            key: ci("HeartbeatInterval"),
+            value: ci("300"),
+        }),
+        request(ChangeConfigurationRequest {
+            key: ci("AuthorizationKey"),
+            value: ci("0123456789abcdef0123456789abcdef"),
+        }),
         request(ClearCacheRequest {}),
         request(ClearChargingProfileRequest::default()),
-        request(ClearChargingProfileRequest { id: Some(7), ..Default::default() }),
-        request(DataTransferRequest { vendor_id: ci("com.example"), message_id: None, data: None }),
+        request(ClearChargingProfileRequest {
+            id: Some(7),
+            ..Default::default()
+        }),
+        request(DataTransferRequest {
+            vendor_id: ci("com.example"),
+            message_id: None,
+            data: None,
+        }),
         request(DataTransferRequest {
             vendor_id: ci("com.example"),
             message_id: Some(ci("SetTariff")),
             data: Some(json!("{\"price\":0.29}")),
         }),
-        request(GetCompositeScheduleRequest { connector_id: 0, duration: 86400, charging_rate_unit: None }),
+        request(GetCompositeScheduleRequest {
+            connector_id: 0,
+            duration: 86400,
+            charging_rate_unit: None,
+        }),
         request(GetConfigurationRequest::default()),
-        request(GetConfigurationRequest { key: Some(vec![ci("HeartbeatInterval"), ci("MeterValueSampleInterval")]) }),
+        request(GetConfigurationRequest {
+            key: Some(vec![
+                ci("HeartbeatInterval"),
+                ci("MeterValueSampleInterval"),
+            ]),
+        }),
         request(GetDiagnosticsRequest {
             location: "ftp://diag.example.com/upload/".into(),
             retries: None,
@@ -146,7 +181,11 @@ fn central_system_requests() -> Vec<Sample> {
             stop_time: Some(at("2024-05-02T00:00:00.000Z")),
         }),
         request(GetLocalListVersionRequest {}),
-        request(RemoteStartTransactionRequest { connector_id: None, id_tag: ci("04E91C5A123456"), charging_profile: None }),
+        request(RemoteStartTransactionRequest {
+            connector_id: None,
+            id_tag: ci("04E91C5A123456"),
+            charging_profile: None,
+        }),
         request(RemoteStartTransactionRequest {
             connector_id: Some(1),
             id_tag: ci("04E91C5A123456"),
@@ -157,7 +196,30 @@ fn central_system_requests() -> Vec<Sample> {
                 ..maximal_profile()
             }),
         }),
-        request(RemoteStopTransactionRequest { transaction_id: 1001 }),
+        request(RemoteStartTransactionRequest {
+            connector_id: Some(2),
+            id_tag: ci("04E91C5A123456"),
+            charging_profile: Some(maximal_profile()),
+        }),
+        request(RemoteStartTransactionRequest {
+            connector_id: Some(1),
+            id_tag: ci("04E91C5A123456"),
+            charging_profile: Some(ChargingProfile {
+                charging_profile_purpose: ChargingProfilePurposeType::TxProfile,
+                ..minimal_profile()
+            }),
+        }),
+        request(RemoteStartTransactionRequest {
+            connector_id: Some(1),
+            id_tag: ci("04E91C5A123456"),
+            charging_profile: Some(ChargingProfile {
+                recurrency_kind: Some(RecurrencyKindType::Daily),
+                ..maximal_profile()
+            }),
+        }),
+        request(RemoteStopTransactionRequest {
+            transaction_id: 1001,
+        }),
         request(ReserveNowRequest {
             connector_id: 0,
             expiry_date: at("2024-05-01T12:30:00.000Z"),
@@ -172,11 +234,18 @@ fn central_system_requests() -> Vec<Sample> {
             parent_id_tag: Some(ci("FLEET-7")),
             reservation_id: 43,
         }),
-        request(SendLocalListRequest { list_version: 1, local_authorization_list: None, update_type: UpdateType::Full }),
+        request(SendLocalListRequest {
+            list_version: 1,
+            local_authorization_list: None,
+            update_type: UpdateType::Full,
+        }),
         request(SendLocalListRequest {
             list_version: 3,
             local_authorization_list: Some(vec![
-                AuthorizationData { id_tag: ci("04E91C5A123456"), id_tag_info: None },
+                AuthorizationData {
+                    id_tag: ci("04E91C5A123456"),
+                    id_tag_info: None,
+                },
                 AuthorizationData {
                     id_tag: ci("FLEET-7-CARD-1"),
                     id_tag_info: Some(IdTagInfo::new(AuthorizationStatus::Blocked)),
@@ -184,8 +253,14 @@ fn central_system_requests() -> Vec<Sample> {
             ]),
             update_type: UpdateType::Differential,
         }),
-        request(SetChargingProfileRequest { connector_id: 0, cs_charging_profiles: minimal_profile() }),
-        request(SetChargingProfileRequest { connector_id: 1, cs_charging_profiles: maximal_profile() }),
+        request(SetChargingProfileRequest {
+            connector_id: 0,
+            cs_charging_profiles: minimal_profile(),
+        }),
+        request(SetChargingProfileRequest {
+            connector_id: 1,
+            cs_charging_profiles: maximal_profile(),
+        }),
         request(SetChargingProfileRequest {
             connector_id: 2,
             cs_charging_profiles: ChargingProfile {
@@ -212,7 +287,9 @@ fn central_system_requests() -> Vec<Sample> {
                 retrieve_date_time: at("2024-05-01T02:00:00.000Z"),
                 install_date_time: None,
                 signing_certificate: ci(PEM_CERTIFICATE),
-                signature: ci("MEUCIQDx1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0A=="),
+                signature: ci(
+                    "MEUCIQDx1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0A==",
+                ),
             },
         }),
         request(SignedUpdateFirmwareRequest {
@@ -224,7 +301,9 @@ fn central_system_requests() -> Vec<Sample> {
                 retrieve_date_time: at("2024-05-01T02:00:00.000Z"),
                 install_date_time: Some(at("2024-05-01T03:00:00.000Z")),
                 signing_certificate: ci(PEM_CERTIFICATE),
-                signature: ci("MEUCIQDx1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0A=="),
+                signature: ci(
+                    "MEUCIQDx1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0A==",
+                ),
             },
         }),
         request(UnlockConnectorRequest { connector_id: 1 }),
@@ -241,7 +320,10 @@ fn central_system_requests() -> Vec<Sample> {
             retry_interval: Some(300),
         }),
     ];
-    for (connector_id, kind) in [(0, AvailabilityType::Inoperative), (1, AvailabilityType::Operative)] {
+    for (connector_id, kind) in [
+        (0, AvailabilityType::Inoperative),
+        (1, AvailabilityType::Operative),
+    ] {
         out.push(request(ChangeAvailabilityRequest { connector_id, kind }));
     }
     for purpose in ChargingProfilePurposeType::ALL {
@@ -253,21 +335,35 @@ fn central_system_requests() -> Vec<Sample> {
         }));
     }
     for algorithm in HashAlgorithm::ALL {
-        out.push(request(DeleteCertificateRequest { certificate_hash_data: hash_data(algorithm) }));
+        out.push(request(DeleteCertificateRequest {
+            certificate_hash_data: hash_data(algorithm),
+        }));
     }
     for requested_message in ExtendedMessageTrigger::ALL {
-        out.push(request(ExtendedTriggerMessageRequest { requested_message, connector_id: None }));
+        out.push(request(ExtendedTriggerMessageRequest {
+            requested_message,
+            connector_id: None,
+        }));
     }
     out.push(request(ExtendedTriggerMessageRequest {
         requested_message: ExtendedMessageTrigger::StatusNotification,
         connector_id: Some(2),
     }));
     for unit in ChargingRateUnitType::ALL {
-        out.push(request(GetCompositeScheduleRequest { connector_id: 1, duration: 3600, charging_rate_unit: Some(unit) }));
+        out.push(request(GetCompositeScheduleRequest {
+            connector_id: 1,
+            duration: 3600,
+            charging_rate_unit: Some(unit),
+        }));
     }
     for certificate_type in CertificateUse::ALL {
-        out.push(request(GetInstalledCertificateIdsRequest { certificate_type }));
-        out.push(request(InstallCertificateRequest { certificate_type, certificate: ci(PEM_CERTIFICATE) }));
+        out.push(request(GetInstalledCertificateIdsRequest {
+            certificate_type,
+        }));
+        out.push(request(InstallCertificateRequest {
+            certificate_type,
+            certificate: ci(PEM_CERTIFICATE),
+        }));
     }
     for log_type in LogType::ALL {
         out.push(request(GetLogRequest {
@@ -319,9 +415,15 @@ fn central_system_requests() -> Vec<Sample> {
         update_type: UpdateType::Full,
     }));
     for requested_message in MessageTrigger::ALL {
-        out.push(request(TriggerMessageRequest { requested_message, connector_id: None }));
+        out.push(request(TriggerMessageRequest {
+            requested_message,
+            connector_id: None,
+        }));
     }
-    out.push(request(TriggerMessageRequest { requested_message: MessageTrigger::MeterValues, connector_id: Some(1) }));
+    out.push(request(TriggerMessageRequest {
+        requested_message: MessageTrigger::MeterValues,
+        connector_id: Some(1),
+    }));
     out
 }
 
@@ -329,19 +431,25 @@ fn answers_to_charge_points() -> Vec<Sample> {
     use self::{
         authorize::*, boot_notification::*, data_transfer::*, diagnostics_status_notification::*,
         firmware_status_notification::*, heartbeat::*, log_status_notification::*, meter_values::*,
-        security_event_notification::*, sign_certificate::*, signed_firmware_status_notification::*,
-        start_transaction::*, status_notification::*, stop_transaction::*,
+        security_event_notification::*, sign_certificate::*,
+        signed_firmware_status_notification::*, start_transaction::*, status_notification::*,
+        stop_transaction::*,
     };
     let now = at("2024-05-01T10:00:00.000Z");
     let mut out = vec![
-        response::<DataTransferRequest>(DataTransferResponse { status: DataTransferStatus::Accepted, data: Some(json!("OK")) }),
+        response::<DataTransferRequest>(DataTransferResponse {
+            status: DataTransferStatus::Accepted,
+            data: Some(json!("OK")),
+        }),
         response::<DiagnosticsStatusNotificationRequest>(DiagnosticsStatusNotificationResponse {}),
         response::<FirmwareStatusNotificationRequest>(FirmwareStatusNotificationResponse {}),
         response::<HeartbeatRequest>(HeartbeatResponse { current_time: now }),
         response::<LogStatusNotificationRequest>(LogStatusNotificationResponse {}),
         response::<MeterValuesRequest>(MeterValuesResponse {}),
         response::<SecurityEventNotificationRequest>(SecurityEventNotificationResponse {}),
-        response::<SignedFirmwareStatusNotificationRequest>(SignedFirmwareStatusNotificationResponse {}),
+        response::<SignedFirmwareStatusNotificationRequest>(
+            SignedFirmwareStatusNotificationResponse {},
+        ),
         response::<StatusNotificationRequest>(StatusNotificationResponse {}),
         response::<StopTransactionRequest>(StopTransactionResponse { id_tag_info: None }),
     ];
@@ -350,22 +458,49 @@ fn answers_to_charge_points() -> Vec<Sample> {
         parent_id_tag: Some(ci("FLEET-7")),
         status: AuthorizationStatus::Accepted,
     };
-    for id_tag_info in AuthorizationStatus::ALL.into_iter().map(IdTagInfo::new).chain([full_info]) {
-        out.push(response::<AuthorizeRequest>(AuthorizeResponse { id_tag_info: id_tag_info.clone() }));
-        out.push(response::<StartTransactionRequest>(StartTransactionResponse {
+    for id_tag_info in AuthorizationStatus::ALL
+        .into_iter()
+        .map(IdTagInfo::new)
+        .chain([full_info])
+    {
+        out.push(response::<AuthorizeRequest>(AuthorizeResponse {
             id_tag_info: id_tag_info.clone(),
-            transaction_id: 1001,
         }));
-        out.push(response::<StopTransactionRequest>(StopTransactionResponse { id_tag_info: Some(id_tag_info) }));
+        out.push(response::<StartTransactionRequest>(
+            StartTransactionResponse {
+                id_tag_info: id_tag_info.clone(),
+                transaction_id: 1001,
+            },
+        ));
+        out.push(response::<StopTransactionRequest>(
+            StopTransactionResponse {
+                id_tag_info: Some(id_tag_info),
+            },
+        ));
     }
-    for status in [RegistrationStatus::Accepted, RegistrationStatus::Pending, RegistrationStatus::Rejected] {
-        out.push(response::<BootNotificationRequest>(BootNotificationResponse { current_time: now, interval: 300, status }));
+    for status in [
+        RegistrationStatus::Accepted,
+        RegistrationStatus::Pending,
+        RegistrationStatus::Rejected,
+    ] {
+        out.push(response::<BootNotificationRequest>(
+            BootNotificationResponse {
+                current_time: now,
+                interval: 300,
+                status,
+            },
+        ));
     }
     for status in DataTransferStatus::ALL {
-        out.push(response::<DataTransferRequest>(DataTransferResponse { status, data: None }));
+        out.push(response::<DataTransferRequest>(DataTransferResponse {
+            status,
+            data: None,
+        }));
     }
     for status in GenericStatus::ALL {
-        out.push(response::<SignCertificateRequest>(SignCertificateResponse { status }));
+        out.push(response::<SignCertificateRequest>(
+            SignCertificateResponse { status },
+        ));
     }
     out
 }
@@ -381,9 +516,12 @@ pub fn inbound_samples() -> Vec<Sample> {
 
 fn charge_point_requests() -> Vec<Sample> {
     let r = |action, payload| (action, "request", payload);
-    vec![
+    let mut out = vec![
         r("Authorize", json!({"idTag": "04E91C5A123456"})),
-        r("BootNotification", json!({"chargePointVendor": "ACME", "chargePointModel": "Wallbox-22"})),
+        r(
+            "BootNotification",
+            json!({"chargePointVendor": "ACME", "chargePointModel": "Wallbox-22"}),
+        ),
         r(
             "BootNotification",
             json!({
@@ -394,16 +532,37 @@ fn charge_point_requests() -> Vec<Sample> {
             }),
         ),
         r("DataTransfer", json!({"vendorId": "com.example"})),
-        r("DataTransfer", json!({"vendorId": "com.example", "messageId": "Tariff", "data": "{\"kWh\":12.5}"})),
+        r(
+            "DataTransfer",
+            json!({"vendorId": "com.example", "messageId": "Tariff", "data": "{\"kWh\":12.5}"}),
+        ),
         r("DiagnosticsStatusNotification", json!({"status": "Idle"})),
-        r("DiagnosticsStatusNotification", json!({"status": "Uploaded"})),
-        r("DiagnosticsStatusNotification", json!({"status": "UploadFailed"})),
-        r("DiagnosticsStatusNotification", json!({"status": "Uploading"})),
-        r("FirmwareStatusNotification", json!({"status": "Downloading"})),
-        r("FirmwareStatusNotification", json!({"status": "InstallationFailed"})),
+        r(
+            "DiagnosticsStatusNotification",
+            json!({"status": "Uploaded"}),
+        ),
+        r(
+            "DiagnosticsStatusNotification",
+            json!({"status": "UploadFailed"}),
+        ),
+        r(
+            "DiagnosticsStatusNotification",
+            json!({"status": "Uploading"}),
+        ),
+        r(
+            "FirmwareStatusNotification",
+            json!({"status": "Downloading"}),
+        ),
+        r(
+            "FirmwareStatusNotification",
+            json!({"status": "InstallationFailed"}),
+        ),
         r("Heartbeat", json!({})),
         r("LogStatusNotification", json!({"status": "Uploading"})),
-        r("LogStatusNotification", json!({"status": "Uploaded", "requestId": 11})),
+        r(
+            "LogStatusNotification",
+            json!({"status": "Uploaded", "requestId": 11}),
+        ),
         r(
             "MeterValues",
             json!({"connectorId": 0, "meterValue": [
@@ -429,15 +588,27 @@ fn charge_point_requests() -> Vec<Sample> {
                 ]}
             ]}),
         ),
-        r("SecurityEventNotification", json!({"type": "FirmwareUpdated", "timestamp": "2024-05-01T10:00:00.000Z"})),
+        r(
+            "SecurityEventNotification",
+            json!({"type": "FirmwareUpdated", "timestamp": "2024-05-01T10:00:00.000Z"}),
+        ),
         r(
             "SecurityEventNotification",
             json!({"type": "InvalidCentralSystemCertificate", "timestamp": "2024-05-01T10:00:00.000Z",
                    "techInfo": "certificate expired on 2024-04-30"}),
         ),
-        r("SignCertificate", json!({"csr": "-----BEGIN CERTIFICATE REQUEST-----\nMIIBWjCCAQACAQAwEjEQMA4G\n-----END CERTIFICATE REQUEST-----\n"})),
-        r("SignedFirmwareStatusNotification", json!({"status": "SignatureVerified"})),
-        r("SignedFirmwareStatusNotification", json!({"status": "InstallVerificationFailed", "requestId": 6})),
+        r(
+            "SignCertificate",
+            json!({"csr": "-----BEGIN CERTIFICATE REQUEST-----\nMIIBWjCCAQACAQAwEjEQMA4G\n-----END CERTIFICATE REQUEST-----\n"}),
+        ),
+        r(
+            "SignedFirmwareStatusNotification",
+            json!({"status": "SignatureVerified"}),
+        ),
+        r(
+            "SignedFirmwareStatusNotification",
+            json!({"status": "InstallVerificationFailed", "requestId": 6}),
+        ),
         r(
             "StartTransaction",
             json!({"connectorId": 1, "idTag": "04E91C5A123456", "meterStart": 1200, "timestamp": "2024-05-01T10:00:00.000Z"}),
@@ -447,7 +618,10 @@ fn charge_point_requests() -> Vec<Sample> {
             json!({"connectorId": 2, "idTag": "04e91c5a123456", "meterStart": 0, "reservationId": 42,
                    "timestamp": "2024-05-01T10:00:00.123Z"}),
         ),
-        r("StatusNotification", json!({"connectorId": 0, "errorCode": "NoError", "status": "Available"})),
+        r(
+            "StatusNotification",
+            json!({"connectorId": 0, "errorCode": "NoError", "status": "Available"}),
+        ),
         r(
             "StatusNotification",
             json!({"connectorId": 1, "errorCode": "GroundFailure", "info": "RCD tripped", "status": "Faulted",
@@ -460,36 +634,285 @@ fn charge_point_requests() -> Vec<Sample> {
         r(
             "StopTransaction",
             json!({"idTag": "04E91C5A123456", "meterStop": 15340, "timestamp": "2024-05-01T11:00:00.000Z",
-                   "transactionId": 1001, "reason": "EVDisconnected", "transactionData": [
-                       {"timestamp": "2024-05-01T10:00:00.000Z", "sampledValue": [
-                           {"value": "1200", "context": "Transaction.Begin", "unit": "Wh"}]},
-                       {"timestamp": "2024-05-01T11:00:00.000Z", "sampledValue": [
-                           {"value": "15.34", "context": "Transaction.End", "format": "Raw",
-                            "measurand": "Energy.Active.Import.Register", "phase": "N", "location": "Inlet", "unit": "kWh"}]}
-                   ]}),
+            "transactionId": 1001, "reason": "EVDisconnected", "transactionData": [
+                {"timestamp": "2024-05-01T10:00:00.000Z", "sampledValue": [
+                    {"value": "1200", "context": "Transaction.Begin", "unit": "Wh"}]},
+                {"timestamp": "2024-05-01T11:00:00.000Z", "sampledValue": [
+                    {"value": "15.34", "context": "Transaction.End", "format": "Raw",
+                     "measurand": "Energy.Active.Import.Register", "phase": "N", "location": "Inlet", "unit": "kWh"}]}
+            ]}),
         ),
-        r("StopTransaction", json!({"meterStop": 0, "timestamp": "2024-05-01T11:00:00.000Z", "transactionId": -1, "reason": "PowerLoss"})),
+        r(
+            "StopTransaction",
+            json!({"meterStop": 0, "timestamp": "2024-05-01T11:00:00.000Z", "transactionId": -1, "reason": "PowerLoss"}),
+        ),
+    ];
+    // Every value of every enum, as the spec spells it.
+    for status in [
+        "Downloaded",
+        "DownloadFailed",
+        "Idle",
+        "Installing",
+        "Installed",
+    ] {
+        out.push(r("FirmwareStatusNotification", json!({ "status": status })));
+    }
+    for status in [
+        "BadMessage",
+        "Idle",
+        "NotSupportedOperation",
+        "PermissionDenied",
+        "UploadFailure",
+    ] {
+        out.push(r(
+            "LogStatusNotification",
+            json!({ "status": status, "requestId": 12 }),
+        ));
+    }
+    for status in [
+        "Downloaded",
+        "DownloadFailed",
+        "Downloading",
+        "DownloadScheduled",
+        "DownloadPaused",
+        "Idle",
+        "InstallationFailed",
+        "Installing",
+        "Installed",
+        "InstallRebooting",
+        "InstallScheduled",
+        "InvalidSignature",
+    ] {
+        out.push(r(
+            "SignedFirmwareStatusNotification",
+            json!({ "status": status, "requestId": 6 }),
+        ));
+    }
+    let errors = [
+        "ConnectorLockFailure",
+        "EVCommunicationError",
+        "GroundFailure",
+        "HighTemperature",
+        "InternalError",
+        "LocalListConflict",
+        "NoError",
+        "OtherError",
+        "OverCurrentFailure",
+        "PowerMeterFailure",
+        "PowerSwitchFailure",
+        "ReaderFailure",
+        "ResetFailure",
+        "UnderVoltage",
+        "OverVoltage",
+        "WeakSignal",
+    ];
+    let statuses = [
+        "Available",
+        "Preparing",
+        "Charging",
+        "SuspendedEVSE",
+        "SuspendedEV",
+        "Finishing",
+        "Reserved",
+        "Unavailable",
+        "Faulted",
+    ];
+    for (i, error_code) in errors.into_iter().enumerate() {
+        let status = statuses[i % statuses.len()];
+        out.push(r(
+            "StatusNotification",
+            json!({"connectorId": 2, "errorCode": error_code, "status": status}),
+        ));
+    }
+    out.push(r(
+        "MeterValues",
+        json!({"connectorId": 2, "transactionId": 1002, "meterValue": [
+            {"timestamp": "2024-05-01T10:45:00.000Z", "sampledValue": every_sampled_value(&UNITS)}
+        ]}),
+    ));
+    for (i, reason) in [
+        "EmergencyStop",
+        "EVDisconnected",
+        "HardReset",
+        "Local",
+        "Other",
+        "PowerLoss",
+        "Reboot",
+        "Remote",
+        "SoftReset",
+        "UnlockCommand",
+        "DeAuthorized",
     ]
+    .into_iter()
+    .enumerate()
+    {
+        out.push(r(
+            "StopTransaction",
+            json!({"meterStop": 2000 + i, "timestamp": "2024-05-01T11:00:00.000Z",
+                                            "transactionId": 1002, "reason": reason}),
+        ));
+    }
+    // The StopTransaction schema lists every unit but Hertz.
+    out.push(r(
+        "StopTransaction",
+        json!({"meterStop": 3000, "timestamp": "2024-05-01T11:00:00.000Z", "transactionId": 1003, "transactionData": [
+            {"timestamp": "2024-05-01T10:45:00.000Z", "sampledValue": every_sampled_value(&UNITS[..UNITS.len() - 1])}
+        ]}),
+    ));
+    out
+}
+
+const UNITS: [&str; 18] = [
+    "Wh",
+    "kWh",
+    "varh",
+    "kvarh",
+    "W",
+    "kW",
+    "VA",
+    "kVA",
+    "var",
+    "kvar",
+    "A",
+    "V",
+    "K",
+    "Celcius",
+    "Celsius",
+    "Fahrenheit",
+    "Percent",
+    "Hertz",
+];
+
+/// One sampled value per measurand, going round the other enums so that each value shows up.
+fn every_sampled_value(units: &[&str]) -> Value {
+    let measurands = [
+        "Energy.Active.Export.Register",
+        "Energy.Active.Import.Register",
+        "Energy.Reactive.Export.Register",
+        "Energy.Reactive.Import.Register",
+        "Energy.Active.Export.Interval",
+        "Energy.Active.Import.Interval",
+        "Energy.Reactive.Export.Interval",
+        "Energy.Reactive.Import.Interval",
+        "Power.Active.Export",
+        "Power.Active.Import",
+        "Power.Offered",
+        "Power.Reactive.Export",
+        "Power.Reactive.Import",
+        "Power.Factor",
+        "Current.Import",
+        "Current.Export",
+        "Current.Offered",
+        "Voltage",
+        "Frequency",
+        "Temperature",
+        "SoC",
+        "RPM",
+    ];
+    let contexts = [
+        "Interruption.Begin",
+        "Interruption.End",
+        "Sample.Clock",
+        "Sample.Periodic",
+        "Transaction.Begin",
+        "Transaction.End",
+        "Trigger",
+        "Other",
+    ];
+    let phases = [
+        "L1", "L2", "L3", "N", "L1-N", "L2-N", "L3-N", "L1-L2", "L2-L3", "L3-L1",
+    ];
+    let locations = ["Cable", "EV", "Inlet", "Outlet", "Body"];
+    let formats = ["Raw", "SignedData"];
+    let values: Vec<Value> = measurands
+        .iter()
+        .enumerate()
+        .map(|(i, measurand)| {
+            json!({
+                "value": format!("{i}.5"), "measurand": measurand, "context": contexts[i % contexts.len()],
+                "format": formats[i % formats.len()], "phase": phases[i % phases.len()],
+                "location": locations[i % locations.len()], "unit": units[i % units.len()],
+            })
+        })
+        .collect();
+    Value::Array(values)
 }
 
 fn answers_from_charge_points() -> Vec<Sample> {
     let r = |action, payload| (action, "response", payload);
+    let mut out = Vec::new();
+    // Every status of every answer, as the spec spells it.
+    let statuses: [(&str, &[&str]); 22] = [
+        ("CancelReservation", &["Accepted", "Rejected"]),
+        ("CertificateSigned", &["Accepted", "Rejected"]),
+        ("ChangeAvailability", &["Accepted", "Rejected", "Scheduled"]),
+        (
+            "ChangeConfiguration",
+            &["Accepted", "Rejected", "RebootRequired", "NotSupported"],
+        ),
+        ("ClearCache", &["Accepted", "Rejected"]),
+        ("ClearChargingProfile", &["Accepted", "Unknown"]),
+        (
+            "DataTransfer",
+            &[
+                "Accepted",
+                "Rejected",
+                "UnknownMessageId",
+                "UnknownVendorId",
+            ],
+        ),
+        ("DeleteCertificate", &["Accepted", "Failed", "NotFound"]),
+        (
+            "ExtendedTriggerMessage",
+            &["Accepted", "Rejected", "NotImplemented"],
+        ),
+        ("GetCompositeSchedule", &["Accepted", "Rejected"]),
+        ("GetInstalledCertificateIds", &["Accepted", "NotFound"]),
+        ("GetLog", &["Accepted", "Rejected", "AcceptedCanceled"]),
+        ("InstallCertificate", &["Accepted", "Failed", "Rejected"]),
+        ("RemoteStartTransaction", &["Accepted", "Rejected"]),
+        ("RemoteStopTransaction", &["Accepted", "Rejected"]),
+        (
+            "ReserveNow",
+            &["Accepted", "Faulted", "Occupied", "Rejected", "Unavailable"],
+        ),
+        ("Reset", &["Accepted", "Rejected"]),
+        (
+            "SendLocalList",
+            &["Accepted", "Failed", "NotSupported", "VersionMismatch"],
+        ),
+        (
+            "SetChargingProfile",
+            &["Accepted", "Rejected", "NotSupported"],
+        ),
+        (
+            "SignedUpdateFirmware",
+            &[
+                "Accepted",
+                "Rejected",
+                "AcceptedCanceled",
+                "InvalidCertificate",
+                "RevokedCertificate",
+            ],
+        ),
+        (
+            "TriggerMessage",
+            &["Accepted", "Rejected", "NotImplemented"],
+        ),
+        (
+            "UnlockConnector",
+            &["Unlocked", "UnlockFailed", "NotSupported"],
+        ),
+    ];
+    for (action, values) in statuses {
+        for status in values {
+            out.push(r(action, json!({ "status": status })));
+        }
+    }
     let hash = json!({"hashAlgorithm": "SHA256", "issuerNameHash": "5ba8bc6ea4b34fbe", "issuerKeyHash": "a1b2c3d4e5f60718",
                       "serialNumber": "4e1f9a0b3c"});
-    vec![
-        r("CancelReservation", json!({"status": "Accepted"})),
-        r("CancelReservation", json!({"status": "Rejected"})),
-        r("CertificateSigned", json!({"status": "Rejected"})),
-        r("ChangeAvailability", json!({"status": "Scheduled"})),
-        r("ChangeConfiguration", json!({"status": "RebootRequired"})),
-        r("ChangeConfiguration", json!({"status": "NotSupported"})),
-        r("ClearCache", json!({"status": "Accepted"})),
-        r("ClearChargingProfile", json!({"status": "Unknown"})),
-        r("DataTransfer", json!({"status": "UnknownVendorId"})),
+    out.extend([
         r("DataTransfer", json!({"status": "Accepted", "data": "{\"balance\":12.5}"})),
-        r("DeleteCertificate", json!({"status": "NotFound"})),
-        r("ExtendedTriggerMessage", json!({"status": "NotImplemented"})),
-        r("GetCompositeSchedule", json!({"status": "Rejected"})),
         r(
             "GetCompositeSchedule",
             json!({"status": "Accepted", "connectorId": 1, "scheduleStart": "2024-05-01T10:00:00.000Z",
@@ -510,22 +933,110 @@ fn answers_from_charge_points() -> Vec<Sample> {
         ),
         r("GetDiagnostics", json!({})),
         r("GetDiagnostics", json!({"fileName": "diagnostics-CP-1-20240501.zip"})),
-        r("GetInstalledCertificateIds", json!({"status": "NotFound"})),
         r("GetInstalledCertificateIds", json!({"status": "Accepted", "certificateHashData": [hash]})),
         r("GetLocalListVersion", json!({"listVersion": -1})),
-        r("GetLog", json!({"status": "Rejected"})),
         r("GetLog", json!({"status": "AcceptedCanceled", "filename": "security-CP-1.log"})),
-        r("InstallCertificate", json!({"status": "Failed"})),
-        r("RemoteStartTransaction", json!({"status": "Accepted"})),
-        r("RemoteStopTransaction", json!({"status": "Rejected"})),
-        r("ReserveNow", json!({"status": "Occupied"})),
-        r("ReserveNow", json!({"status": "Faulted"})),
-        r("Reset", json!({"status": "Accepted"})),
-        r("SendLocalList", json!({"status": "VersionMismatch"})),
-        r("SetChargingProfile", json!({"status": "NotSupported"})),
-        r("SignedUpdateFirmware", json!({"status": "InvalidCertificate"})),
-        r("TriggerMessage", json!({"status": "Rejected"})),
-        r("UnlockConnector", json!({"status": "UnlockFailed"})),
         r("UpdateFirmware", json!({})),
-    ]
+        r(
+            "GetCompositeSchedule",
+            json!({"status": "Accepted", "connectorId": 0, "chargingSchedule": {"chargingRateUnit": "W",
+                   "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 11000.0}]}}),
+        ),
+        r(
+            "GetInstalledCertificateIds",
+            json!({"status": "Accepted", "certificateHashData": [
+                {"hashAlgorithm": "SHA384", "issuerNameHash": "0a1b", "issuerKeyHash": "2c3d", "serialNumber": "01"},
+                {"hashAlgorithm": "SHA512", "issuerNameHash": "4e5f", "issuerKeyHash": "6a7b", "serialNumber": "02"}]}),
+        ),
+    ]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every enum's `as_str` and `parse` agree with its serde spelling, value by value.
+    #[test]
+    fn enum_as_str_and_parse_agree_with_serde() {
+        macro_rules! check {
+            ($($t:ty),* $(,)?) => {$(
+                for v in <$t>::ALL {
+                    assert_eq!(serde_json::to_value(v).unwrap(), json!(v.as_str()), "{}", stringify!($t));
+                    assert_eq!(<$t>::parse(v.as_str()), Some(v), "{}", stringify!($t));
+                }
+                assert_eq!(<$t>::parse("NotInTheSpec"), None);
+            )*};
+        }
+        check!(
+            AuthorizationStatus,
+            ReadingContext,
+            ValueFormat,
+            Measurand,
+            Phase,
+            Location,
+            UnitOfMeasure,
+            ChargingProfilePurposeType,
+            ChargingProfileKindType,
+            RecurrencyKindType,
+            ChargingRateUnitType,
+            HashAlgorithm,
+            CertificateUse,
+            RemoteStartStopStatus,
+            TriggerMessageStatus,
+            cancel_reservation::CancelReservationStatus,
+            certificate_signed::CertificateSignedStatus,
+            change_availability::AvailabilityType,
+            change_availability::AvailabilityStatus,
+            change_configuration::ConfigurationStatus,
+            clear_cache::ClearCacheStatus,
+            clear_charging_profile::ClearChargingProfileStatus,
+            data_transfer::DataTransferStatus,
+            delete_certificate::DeleteCertificateStatus,
+            diagnostics_status_notification::DiagnosticsStatus,
+            extended_trigger_message::ExtendedMessageTrigger,
+            firmware_status_notification::FirmwareStatus,
+            get_composite_schedule::GetCompositeScheduleStatus,
+            get_installed_certificate_ids::GetInstalledCertificateStatus,
+            get_log::LogType,
+            get_log::LogStatus,
+            install_certificate::InstallCertificateStatus,
+            log_status_notification::UploadLogStatus,
+            reserve_now::ReservationStatus,
+            reset::ResetType,
+            reset::ResetStatus,
+            send_local_list::UpdateType,
+            send_local_list::UpdateStatus,
+            set_charging_profile::ChargingProfileStatus,
+            sign_certificate::GenericStatus,
+            signed_firmware_status_notification::SignedFirmwareStatus,
+            signed_update_firmware::UpdateFirmwareStatus,
+            status_notification::ChargePointErrorCode,
+            status_notification::ChargePointStatus,
+            stop_transaction::Reason,
+            trigger_message::MessageTrigger,
+            unlock_connector::UnlockStatus,
+        );
+    }
+
+    /// The samples are built without panicking, and pass our own checks (see tests/schemas.rs
+    /// for the checks against the official schemas).
+    #[test]
+    fn samples_are_plentiful() {
+        let outbound = outbound_samples();
+        let inbound = inbound_samples();
+        assert!(
+            outbound.len() > 100 && inbound.len() > 100,
+            "{} {}",
+            outbound.len(),
+            inbound.len()
+        );
+        for (action, kind, payload) in outbound.iter().chain(&inbound) {
+            assert!(payload.is_object(), "{action} {kind}: {payload}");
+            assert!(
+                payload.get("serializationError").is_none(),
+                "{action} {kind}: {payload}"
+            );
+        }
+    }
 }

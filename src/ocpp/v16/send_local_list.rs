@@ -82,7 +82,12 @@ pub enum UpdateStatus {
 }
 
 impl UpdateStatus {
-    pub const ALL: [UpdateStatus; 4] = [UpdateStatus::Accepted, UpdateStatus::Failed, UpdateStatus::NotSupported, UpdateStatus::VersionMismatch];
+    pub const ALL: [UpdateStatus; 4] = [
+        UpdateStatus::Accepted,
+        UpdateStatus::Failed,
+        UpdateStatus::NotSupported,
+        UpdateStatus::VersionMismatch,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -29,7 +29,9 @@ impl Validate for SetChargingProfileRequest {
         if purpose == ChargingProfilePurposeType::TxProfile && self.connector_id == 0 {
             return Err("connectorId: a TxProfile needs the connector of the transaction".into());
         }
-        self.cs_charging_profiles.validate().map_err(|e| format!("csChargingProfiles.{e}"))
+        self.cs_charging_profiles
+            .validate()
+            .map_err(|e| format!("csChargingProfiles.{e}"))
     }
 }
 
@@ -50,7 +52,11 @@ pub enum ChargingProfileStatus {
 }
 
 impl ChargingProfileStatus {
-    pub const ALL: [ChargingProfileStatus; 3] = [ChargingProfileStatus::Accepted, ChargingProfileStatus::Rejected, ChargingProfileStatus::NotSupported];
+    pub const ALL: [ChargingProfileStatus; 3] = [
+        ChargingProfileStatus::Accepted,
+        ChargingProfileStatus::Rejected,
+        ChargingProfileStatus::NotSupported,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -61,7 +67,9 @@ impl ChargingProfileStatus {
     }
 
     pub fn parse(s: &str) -> Option<ChargingProfileStatus> {
-        ChargingProfileStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        ChargingProfileStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

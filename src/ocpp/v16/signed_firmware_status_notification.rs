@@ -43,7 +43,22 @@ pub enum SignedFirmwareStatus {
 }
 
 impl SignedFirmwareStatus {
-    pub const ALL: [SignedFirmwareStatus; 14] = [SignedFirmwareStatus::Downloaded, SignedFirmwareStatus::DownloadFailed, SignedFirmwareStatus::Downloading, SignedFirmwareStatus::DownloadScheduled, SignedFirmwareStatus::DownloadPaused, SignedFirmwareStatus::Idle, SignedFirmwareStatus::InstallationFailed, SignedFirmwareStatus::Installing, SignedFirmwareStatus::Installed, SignedFirmwareStatus::InstallRebooting, SignedFirmwareStatus::InstallScheduled, SignedFirmwareStatus::InstallVerificationFailed, SignedFirmwareStatus::InvalidSignature, SignedFirmwareStatus::SignatureVerified];
+    pub const ALL: [SignedFirmwareStatus; 14] = [
+        SignedFirmwareStatus::Downloaded,
+        SignedFirmwareStatus::DownloadFailed,
+        SignedFirmwareStatus::Downloading,
+        SignedFirmwareStatus::DownloadScheduled,
+        SignedFirmwareStatus::DownloadPaused,
+        SignedFirmwareStatus::Idle,
+        SignedFirmwareStatus::InstallationFailed,
+        SignedFirmwareStatus::Installing,
+        SignedFirmwareStatus::Installed,
+        SignedFirmwareStatus::InstallRebooting,
+        SignedFirmwareStatus::InstallScheduled,
+        SignedFirmwareStatus::InstallVerificationFailed,
+        SignedFirmwareStatus::InvalidSignature,
+        SignedFirmwareStatus::SignatureVerified,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -65,7 +80,9 @@ impl SignedFirmwareStatus {
     }
 
     pub fn parse(s: &str) -> Option<SignedFirmwareStatus> {
-        SignedFirmwareStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        SignedFirmwareStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

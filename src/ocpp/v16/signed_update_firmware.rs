@@ -30,7 +30,12 @@ impl Validate for SignedUpdateFirmwareRequest {
             at_least("retryInterval", r.into(), 0)?;
         }
         let f = &self.firmware;
-        ordered("firmware.retrieveDateTime", Some(f.retrieve_date_time), "firmware.installDateTime", f.install_date_time)
+        ordered(
+            "firmware.retrieveDateTime",
+            Some(f.retrieve_date_time),
+            "firmware.installDateTime",
+            f.install_date_time,
+        )
     }
 }
 
@@ -70,7 +75,13 @@ pub enum UpdateFirmwareStatus {
 }
 
 impl UpdateFirmwareStatus {
-    pub const ALL: [UpdateFirmwareStatus; 5] = [UpdateFirmwareStatus::Accepted, UpdateFirmwareStatus::Rejected, UpdateFirmwareStatus::AcceptedCanceled, UpdateFirmwareStatus::InvalidCertificate, UpdateFirmwareStatus::RevokedCertificate];
+    pub const ALL: [UpdateFirmwareStatus; 5] = [
+        UpdateFirmwareStatus::Accepted,
+        UpdateFirmwareStatus::Rejected,
+        UpdateFirmwareStatus::AcceptedCanceled,
+        UpdateFirmwareStatus::InvalidCertificate,
+        UpdateFirmwareStatus::RevokedCertificate,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -83,7 +94,9 @@ impl UpdateFirmwareStatus {
     }
 
     pub fn parse(s: &str) -> Option<UpdateFirmwareStatus> {
-        UpdateFirmwareStatus::ALL.into_iter().find(|v| v.as_str() == s)
+        UpdateFirmwareStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

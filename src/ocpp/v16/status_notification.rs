@@ -57,7 +57,24 @@ pub enum ChargePointErrorCode {
 }
 
 impl ChargePointErrorCode {
-    pub const ALL: [ChargePointErrorCode; 16] = [ChargePointErrorCode::ConnectorLockFailure, ChargePointErrorCode::EVCommunicationError, ChargePointErrorCode::GroundFailure, ChargePointErrorCode::HighTemperature, ChargePointErrorCode::InternalError, ChargePointErrorCode::LocalListConflict, ChargePointErrorCode::NoError, ChargePointErrorCode::OtherError, ChargePointErrorCode::OverCurrentFailure, ChargePointErrorCode::PowerMeterFailure, ChargePointErrorCode::PowerSwitchFailure, ChargePointErrorCode::ReaderFailure, ChargePointErrorCode::ResetFailure, ChargePointErrorCode::UnderVoltage, ChargePointErrorCode::OverVoltage, ChargePointErrorCode::WeakSignal];
+    pub const ALL: [ChargePointErrorCode; 16] = [
+        ChargePointErrorCode::ConnectorLockFailure,
+        ChargePointErrorCode::EVCommunicationError,
+        ChargePointErrorCode::GroundFailure,
+        ChargePointErrorCode::HighTemperature,
+        ChargePointErrorCode::InternalError,
+        ChargePointErrorCode::LocalListConflict,
+        ChargePointErrorCode::NoError,
+        ChargePointErrorCode::OtherError,
+        ChargePointErrorCode::OverCurrentFailure,
+        ChargePointErrorCode::PowerMeterFailure,
+        ChargePointErrorCode::PowerSwitchFailure,
+        ChargePointErrorCode::ReaderFailure,
+        ChargePointErrorCode::ResetFailure,
+        ChargePointErrorCode::UnderVoltage,
+        ChargePointErrorCode::OverVoltage,
+        ChargePointErrorCode::WeakSignal,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -81,7 +98,9 @@ impl ChargePointErrorCode {
     }
 
     pub fn parse(s: &str) -> Option<ChargePointErrorCode> {
-        ChargePointErrorCode::ALL.into_iter().find(|v| v.as_str() == s)
+        ChargePointErrorCode::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 
@@ -100,7 +119,17 @@ pub enum ChargePointStatus {
 }
 
 impl ChargePointStatus {
-    pub const ALL: [ChargePointStatus; 9] = [ChargePointStatus::Available, ChargePointStatus::Preparing, ChargePointStatus::Charging, ChargePointStatus::SuspendedEVSE, ChargePointStatus::SuspendedEV, ChargePointStatus::Finishing, ChargePointStatus::Reserved, ChargePointStatus::Unavailable, ChargePointStatus::Faulted];
+    pub const ALL: [ChargePointStatus; 9] = [
+        ChargePointStatus::Available,
+        ChargePointStatus::Preparing,
+        ChargePointStatus::Charging,
+        ChargePointStatus::SuspendedEVSE,
+        ChargePointStatus::SuspendedEV,
+        ChargePointStatus::Finishing,
+        ChargePointStatus::Reserved,
+        ChargePointStatus::Unavailable,
+        ChargePointStatus::Faulted,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -71,7 +71,19 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 11] = [Reason::EmergencyStop, Reason::EVDisconnected, Reason::HardReset, Reason::Local, Reason::Other, Reason::PowerLoss, Reason::Reboot, Reason::Remote, Reason::SoftReset, Reason::UnlockCommand, Reason::DeAuthorized];
+    pub const ALL: [Reason; 11] = [
+        Reason::EmergencyStop,
+        Reason::EVDisconnected,
+        Reason::HardReset,
+        Reason::Local,
+        Reason::Other,
+        Reason::PowerLoss,
+        Reason::Reboot,
+        Reason::Remote,
+        Reason::SoftReset,
+        Reason::UnlockCommand,
+        Reason::DeAuthorized,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -53,7 +53,14 @@ pub enum MessageTrigger {
 }
 
 impl MessageTrigger {
-    pub const ALL: [MessageTrigger; 6] = [MessageTrigger::BootNotification, MessageTrigger::DiagnosticsStatusNotification, MessageTrigger::FirmwareStatusNotification, MessageTrigger::Heartbeat, MessageTrigger::MeterValues, MessageTrigger::StatusNotification];
+    pub const ALL: [MessageTrigger; 6] = [
+        MessageTrigger::BootNotification,
+        MessageTrigger::DiagnosticsStatusNotification,
+        MessageTrigger::FirmwareStatusNotification,
+        MessageTrigger::Heartbeat,
+        MessageTrigger::MeterValues,
+        MessageTrigger::StatusNotification,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

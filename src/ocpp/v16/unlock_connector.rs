@@ -38,7 +38,11 @@ pub enum UnlockStatus {
 }
 
 impl UnlockStatus {
-    pub const ALL: [UnlockStatus; 3] = [UnlockStatus::Unlocked, UnlockStatus::UnlockFailed, UnlockStatus::NotSupported];
+    pub const ALL: [UnlockStatus; 3] = [
+        UnlockStatus::Unlocked,
+        UnlockStatus::UnlockFailed,
+        UnlockStatus::NotSupported,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,0 +1,503 @@
+//! The OCPP-J transport against the real server over real sockets: frames, subprotocol,
+//! limits, the handshake's policies and the connection lifecycle, checked on the wire and in
+//! the store.
+
+mod common;
+
+use common::{basic_auth, header, refused_status, sql_text, Charger, Db, TestServer, PATIENCE};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const FORMATION: &str = "FormationViolation";
+
+/// After `after`, the connection still serves: the very next frame is the Heartbeat's answer
+/// (so nothing else was sent in between).
+async fn still_answers(cp: &mut Charger, after: &str) {
+    let id = cp.send_call("Heartbeat", json!({})).await;
+    let frame = cp.recv().await;
+    assert_eq!(
+        (&frame[0], &frame[1]),
+        (&json!(3), &json!(id)),
+        "after {after}: {frame}"
+    );
+    assert!(
+        frame[2]["currentTime"].is_string(),
+        "after {after}: {frame}"
+    );
+}
+
+/// Sends `text`; the next frame must be `[4, id, code, description, {}]`, and the connection
+/// must go on answering.
+async fn check_refused(cp: &mut Charger, text: &str, id: &str, code: &str) {
+    cp.send_text(text).await;
+    let frame = cp.recv().await;
+    assert_eq!(frame.as_array().map(Vec::len), Some(5), "{text} -> {frame}");
+    assert_eq!(
+        (&frame[0], &frame[1], &frame[2]),
+        (&json!(4), &json!(id), &json!(code)),
+        "{text} -> {frame}"
+    );
+    assert!(
+        frame[3].is_string(),
+        "{text} -> {frame}: description must be a string"
+    );
+    assert_eq!(frame[4], json!({}), "{text} -> {frame}: details");
+    still_answers(cp, text).await;
+}
+
+#[tokio::test]
+async fn malformed_frames_get_the_spec_callerror_and_the_connection_lives_on() {
+    let server = TestServer::start("");
+    let mut cp = server.booted("CP-BAD").await;
+    let id_37 = format!(r#"[2,"{}","Heartbeat",{{}}]"#, "x".repeat(37));
+    let table: &[(&str, &str, &str)] = &[
+        ("not json", "-1", FORMATION),
+        (r#"{"a":1}"#, "-1", FORMATION),
+        ("[]", "-1", FORMATION),
+        (r#"["2","b1","Heartbeat",{}]"#, "-1", FORMATION),
+        ("[2]", "-1", FORMATION),
+        (r#"[2,"b2","Heartbeat"]"#, "b2", FORMATION),
+        (r#"[2,7,"Heartbeat",{}]"#, "-1", FORMATION),
+        (id_37.as_str(), "-1", FORMATION),
+        (r#"[2,"b3","Heartbeat",[]]"#, "b3", FORMATION),
+        (r#"[2,"b4","Heartbeat","{}"]"#, "b4", FORMATION),
+        (r#"[2,"b5",7,{}]"#, "b5", FORMATION),
+        (r#"[2,"b6","FlyToTheMoon",{}]"#, "b6", "NotImplemented"),
+        (r#"[2,"b7","Reset",{"type":"Soft"}]"#, "b7", "NotSupported"),
+        (
+            r#"[2,"b8","StatusNotification",{"connectorId":1,"status":"Available"}]"#,
+            "b8",
+            "OccurenceConstraintViolation",
+        ),
+        (
+            r#"[2,"b9","StatusNotification",{"connectorId":"1","errorCode":"NoError","status":"Available"}]"#,
+            "b9",
+            "TypeConstraintViolation",
+        ),
+        (
+            r#"[2,"b10","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Sleeping"}]"#,
+            "b10",
+            "PropertyConstraintViolation",
+        ),
+        (
+            r#"[2,"b11","Authorize",{"idTag":"123456789012345678901"}]"#,
+            "b11",
+            "PropertyConstraintViolation",
+        ),
+    ];
+    for (text, id, code) in table {
+        check_refused(&mut cp, text, id, code).await;
+    }
+    // The longest message id allowed is served.
+    let id_36 = "y".repeat(36);
+    cp.send_text(&json!([2, id_36, "Heartbeat", {}]).to_string())
+        .await;
+    let answer = cp.recv().await;
+    assert_eq!(
+        (&answer[0], &answer[1]),
+        (&json!(3), &json!(id_36)),
+        "{answer}"
+    );
+
+    let mut db = server.db();
+    assert_eq!(
+        db.int("SELECT count(*) FROM connectors WHERE charge_point_id = 'CP-BAD'"),
+        0,
+        "nothing refused is stored"
+    );
+    let unreadable = table
+        .iter()
+        .filter(|(_, _, code)| *code == FORMATION)
+        .count() as i64;
+    db.wait_int("SELECT count(*) FROM message_log WHERE charge_point_id = 'CP-BAD' AND direction = 'in' AND message_type = 0", unreadable)
+        .await;
+    db.wait_int(
+        "SELECT count(*) FROM message_log WHERE charge_point_id = 'CP-BAD' AND direction = 'out' AND message_type = 4",
+        table.len() as i64,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_message_types_and_unmatched_answers_are_ignored() {
+    let server = TestServer::start("");
+    let mut cp = server.booted("CP-IGNORE").await;
+    for text in [
+        r#"[5,"x1",{}]"#,
+        "[9]",
+        r#"[3,"nobody-asked",{"status":"Accepted"}]"#,
+        r#"[4,"nobody-asked","GenericError","",{}]"#,
+        r#"[3,"broken"]"#,
+    ] {
+        cp.send_text(text).await;
+        still_answers(&mut cp, text).await;
+    }
+}
+
+#[tokio::test]
+async fn subprotocol_ocpp16_is_agreed_and_anything_else_is_closed() {
+    let server = TestServer::start("");
+    for (id, offered) in [
+        ("CP-P1", Some("ocpp1.6")),
+        ("CP-P2", Some("ocpp2.0.1, ocpp1.6")),
+    ] {
+        let (head, cp) = Charger::connect_raw(&server, id, offered).await;
+        assert!(head.starts_with("HTTP/1.1 101"), "{offered:?}: {head}");
+        assert_eq!(
+            header(&head, "Sec-WebSocket-Protocol"),
+            Some("ocpp1.6"),
+            "{offered:?}: {head}"
+        );
+        let mut cp = cp.expect("upgraded");
+        still_answers(&mut cp, &format!("offering {offered:?}")).await;
+    }
+    for (id, offered) in [("CP-P3", Some("ocpp2.0.1")), ("CP-P4", None)] {
+        let (head, cp) = Charger::connect_raw(&server, id, offered).await;
+        assert!(
+            head.starts_with("HTTP/1.1 101"),
+            "{offered:?}: the handshake completes: {head}"
+        );
+        assert_eq!(
+            header(&head, "Sec-WebSocket-Protocol"),
+            None,
+            "{offered:?}: {head}"
+        );
+        let closed = cp.expect("upgraded").closed().await;
+        assert_eq!(
+            closed.map(|(code, _)| code),
+            Some(1002),
+            "{offered:?}: the server closes the connection"
+        );
+    }
+}
+
+#[tokio::test]
+async fn calls_sent_back_to_back_are_answered_in_order() {
+    let server = TestServer::start("");
+    let mut cp = server.booted("CP-PIPE").await;
+    let sent = [
+        cp.send_call("StatusNotification", json!({"connectorId": 1, "errorCode": "NoError", "status": "Charging"})).await,
+        cp.send_call("Heartbeat", json!({})).await,
+        cp.send_call("Authorize", json!({"idTag": "NOBODY"})).await,
+        cp.send_call(
+            "MeterValues",
+            json!({"connectorId": 1, "meterValue": [{"timestamp": "2024-05-01T10:00:00Z", "sampledValue": [{"value": "42"}]}]}),
+        )
+        .await,
+    ];
+    let mut answers = Vec::new();
+    for _ in &sent {
+        answers.push(cp.recv().await);
+    }
+    let ids: Vec<_> = answers
+        .iter()
+        .map(|a| a[1].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(ids, sent, "{answers:?}");
+    assert!(answers.iter().all(|a| a[0] == 3), "{answers:?}");
+    assert!(answers[1][2]["currentTime"].is_string(), "{answers:?}");
+    assert_eq!(
+        answers[2][2]["idTagInfo"]["status"], "Invalid",
+        "{answers:?}"
+    );
+
+    let mut db = server.db();
+    assert_eq!(
+        db.text("SELECT status FROM connectors WHERE charge_point_id = 'CP-PIPE'"),
+        Some("Charging".into())
+    );
+    assert_eq!(
+        db.text("SELECT value FROM meter_values WHERE charge_point_id = 'CP-PIPE'"),
+        Some("42".into())
+    );
+}
+
+#[tokio::test]
+async fn a_frame_over_the_limit_closes_with_1009() {
+    let server = TestServer::start("[ocpp]\nmax_frame_bytes = 2048");
+    let mut cp = server.booted("CP-BIG").await;
+    // Just under the limit is served.
+    let fits = cp
+        .call(
+            "DataTransfer",
+            json!({"vendorId": "v", "data": "x".repeat(1500)}),
+        )
+        .await;
+    assert_eq!(fits[0], 3, "{fits}");
+    let mut db = server.db();
+    assert_eq!(
+        db.int("SELECT length(data) FROM data_transfers WHERE charge_point_id = 'CP-BIG'"),
+        1502
+    );
+
+    cp.send_call(
+        "DataTransfer",
+        json!({"vendorId": "v", "data": "x".repeat(3000)}),
+    )
+    .await;
+    assert_eq!(cp.closed().await.map(|(code, _)| code), Some(1009));
+    db.wait_int("SELECT connected FROM charge_points WHERE id = 'CP-BIG'", 0)
+        .await;
+    assert_eq!(
+        db.int("SELECT count(*) FROM data_transfers"),
+        1,
+        "the oversized frame is not stored"
+    );
+}
+
+#[tokio::test]
+async fn a_second_connection_replaces_the_first() {
+    let server = TestServer::start("");
+    let mut first = server.booted("CP-DUP").await;
+    let mut second = Charger::connect(&server, "CP-DUP").await;
+    let (_, reason) = first
+        .closed()
+        .await
+        .expect("the old connection gets a close frame");
+    assert!(reason.contains("replaced"), "close reason {reason:?}");
+
+    // The new connection is served (no new boot needed).
+    let status = second
+        .call(
+            "StatusNotification",
+            json!({"connectorId": 1, "errorCode": "NoError", "status": "Available"}),
+        )
+        .await;
+    assert_eq!(status, json!([3, status[1], {}]));
+
+    // The old connection's actor has stopped and unregistered; a registration handled after
+    // it by the supervisor is a barrier for any offline write it could have caused.
+    server.wait_log("charger CP-DUP: disconnected", 1).await;
+    let _barrier = Charger::connect(&server, "CP-BARRIER").await;
+    let mut db = server.db();
+    db.wait_int(
+        "SELECT connected FROM charge_points WHERE id = 'CP-BARRIER'",
+        1,
+    )
+    .await;
+    assert_eq!(
+        db.int("SELECT connected FROM charge_points WHERE id = 'CP-DUP'"),
+        1
+    );
+    assert_eq!(
+        db.text("SELECT status FROM connectors WHERE charge_point_id = 'CP-DUP'"),
+        Some("Available".into())
+    );
+    still_answers(&mut second, "the replaced connection closed").await;
+}
+
+/// The charger is offline in the store and each of its `connectors` Unavailable.
+async fn check_offline(db: &mut Db, id: &str, connectors: i64) {
+    db.wait_int(
+        &format!(
+            "SELECT connected FROM charge_points WHERE id = {}",
+            sql_text(id)
+        ),
+        0,
+    )
+    .await;
+    db.wait_int(
+        &format!(
+            "SELECT count(*) FROM connectors WHERE charge_point_id = {} AND status = 'Unavailable'",
+            sql_text(id)
+        ),
+        connectors,
+    )
+    .await;
+    assert_eq!(
+        db.int(&format!(
+            "SELECT count(*) FROM connectors WHERE charge_point_id = {}",
+            sql_text(id)
+        )),
+        connectors
+    );
+}
+
+/// Boots `id`, reports two connectors, and waits until the store shows it connected.
+async fn online_with_two_connectors(server: &TestServer, id: &str) -> Charger {
+    let mut cp = server.booted(id).await;
+    for (connector, status) in [(1, "Available"), (2, "Charging")] {
+        let answer = cp
+            .call(
+                "StatusNotification",
+                json!({"connectorId": connector, "errorCode": "NoError", "status": status}),
+            )
+            .await;
+        assert_eq!(answer[0], 3, "{answer}");
+    }
+    server
+        .db()
+        .wait_int(
+            &format!(
+                "SELECT connected FROM charge_points WHERE id = {}",
+                sql_text(id)
+            ),
+            1,
+        )
+        .await;
+    cp
+}
+
+#[tokio::test]
+async fn a_silent_charger_is_closed_and_marked_offline() {
+    let server = TestServer::start("[ocpp]\noffline_timeout_secs = 1\nping_interval_secs = 0");
+    let mut cp = online_with_two_connectors(&server, "CP-SILENT").await;
+    // From now on the charger sends nothing.
+    let closed = cp.closed().await;
+    assert!(
+        closed.is_some(),
+        "the server closes the silent charger with a close frame"
+    );
+    check_offline(&mut server.db(), "CP-SILENT", 2).await;
+}
+
+#[tokio::test]
+async fn a_charger_that_disconnects_is_marked_offline() {
+    let server = TestServer::start("");
+    let cp = online_with_two_connectors(&server, "CP-BYE").await;
+    cp.close().await;
+    check_offline(&mut server.db(), "CP-BYE", 2).await;
+}
+
+#[tokio::test]
+async fn past_max_chargers_the_handshake_gets_503() {
+    let server = TestServer::start("[server]\nmax_chargers = 2");
+    let first = Charger::connect(&server, "CP-A").await;
+    let _second = Charger::connect(&server, "CP-B").await;
+    match Charger::connect_with(&server, "CP-C", Some("ocpp1.6"), None).await {
+        Ok(_) => panic!("a third charger was admitted past max_chargers = 2"),
+        Err(e) => assert_eq!(refused_status(&e), Some(503), "{e}"),
+    }
+    let mut db = server.db();
+    assert_eq!(
+        db.int("SELECT count(*) FROM charge_points WHERE id = 'CP-C'"),
+        0,
+        "a refused charger is not registered"
+    );
+
+    first.close_and_wait().await;
+    // The place is given back when the old connection's actor is gone: poll the handshake.
+    let deadline = Instant::now() + PATIENCE;
+    let mut third = loop {
+        match Charger::connect_with(&server, "CP-C", Some("ocpp1.6"), None).await {
+            Ok(cp) => break cp,
+            Err(e) if refused_status(&e) == Some(503) && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(25)).await
+            }
+            Err(e) => panic!("CP-C not admitted after CP-A left: {e}"),
+        }
+    };
+    still_answers(&mut third, "admission").await;
+    db.wait_int("SELECT connected FROM charge_points WHERE id = 'CP-C'", 1)
+        .await;
+}
+
+#[tokio::test]
+async fn unknown_chargers_are_refused_when_so_configured() {
+    let server = TestServer::start("[ocpp]\nunknown_chargers = \"reject\"");
+    let mut db = server.db();
+    db.execute(
+        "INSERT INTO charge_points (id, created_at) VALUES ('CP-KNOWN', '2024-01-01 00:00:00.000')",
+    );
+
+    match Charger::connect_with(&server, "CP-STRANGER", Some("ocpp1.6"), None).await {
+        Ok(_) => panic!("an unknown charger was admitted with unknown_chargers = reject"),
+        Err(e) => assert_eq!(refused_status(&e), Some(404), "{e}"),
+    }
+    assert_eq!(
+        db.int("SELECT count(*) FROM charge_points WHERE id = 'CP-STRANGER'"),
+        0
+    );
+
+    server.booted("CP-KNOWN").await;
+    db.wait_int(
+        "SELECT connected FROM charge_points WHERE id = 'CP-KNOWN'",
+        1,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn basic_auth_and_id_length_are_checked_at_the_handshake() {
+    let server = TestServer::start("");
+    let key = "0123456789abcdef-key";
+    let mut db = server.db();
+    db.execute(&format!(
+        "INSERT INTO charge_points (id, password_hash, created_at) VALUES ('CP-SEC', {}, '2024-01-01 00:00:00.000')",
+        sql_text(&csms::charger::auth::hash_key(key))
+    ));
+    let long_id = "L".repeat(49);
+    let table: &[(&str, Option<String>, Option<u16>)] = &[
+        ("CP-SEC", None, Some(401)),
+        (
+            "CP-SEC",
+            Some(basic_auth("CP-SEC", "wrong-password-0000")),
+            Some(401),
+        ),
+        ("CP-SEC", Some(basic_auth("CP-OTHER", key)), Some(401)),
+        ("CP-SEC", Some(format!("Bearer {key}")), Some(401)),
+        (long_id.as_str(), None, Some(400)),
+        ("CP-SEC", Some(basic_auth("CP-SEC", key)), None),
+        // A charger without a stored key needs no credentials; 48 characters is the limit.
+        (&long_id[1..], None, None),
+    ];
+    let mut admitted = Vec::new();
+    for (id, authorization, refused) in table {
+        let result =
+            Charger::connect_with(&server, id, Some("ocpp1.6"), authorization.as_deref()).await;
+        match (result, refused) {
+            (Ok(mut cp), None) => {
+                still_answers(&mut cp, &format!("{id} {authorization:?}")).await;
+                admitted.push(cp);
+            }
+            (Ok(_), Some(status)) => {
+                panic!("{id} {authorization:?}: admitted, expected HTTP {status}")
+            }
+            (Err(e), expected) => {
+                assert_eq!(refused_status(&e), *expected, "{id} {authorization:?}: {e}");
+                if let tokio_tungstenite::tungstenite::Error::Http(response) = &e {
+                    if response.status() == 401 {
+                        assert!(
+                            response.headers().contains_key("www-authenticate"),
+                            "401 without WWW-Authenticate"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    db.wait_int("SELECT connected FROM charge_points WHERE id = 'CP-SEC'", 1)
+        .await;
+}
+
+#[tokio::test]
+async fn sigterm_closes_chargers_with_1001_and_exits_cleanly() {
+    let server = TestServer::start("[server]\nshutdown_timeout_secs = 2");
+    let mut cp = online_with_two_connectors(&server, "CP-DOWN").await;
+    let db_path = server.db_path();
+    let stopping = tokio::task::spawn_blocking(move || {
+        let mut server = server;
+        let clean = server.terminate();
+        (server, clean)
+    });
+    let closed = cp.closed().await;
+    let (server, clean) = stopping.await.expect("terminate");
+    assert_eq!(
+        closed.map(|(code, _)| code),
+        Some(1001),
+        "log:\n{}",
+        server.log()
+    );
+    assert!(
+        clean,
+        "csms did not exit successfully; log:\n{}",
+        server.log()
+    );
+    // The process is gone: what it committed is final.
+    let mut db = Db::open(&db_path);
+    assert_eq!(
+        db.int("SELECT connected FROM charge_points WHERE id = 'CP-DOWN'"),
+        0
+    );
+    assert_eq!(db.int("SELECT count(*) FROM connectors WHERE charge_point_id = 'CP-DOWN' AND status = 'Unavailable'"), 2);
+}
