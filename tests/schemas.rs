@@ -4,8 +4,11 @@
 //! payloads against them. What we send is built from our types (`outbound_samples`), so a field
 //! misnamed, an enum misspelled, a required field left optional or a timestamp written in the
 //! wrong form fails here. What chargers send (`inbound_samples`) must be valid by the schemas,
-//! decode into our types and encode back unchanged. Invalid charger payloads must be refused
-//! with the CALLERROR code the spec asks for.
+//! decode into our types and encode back unchanged. Together the samples must show every
+//! property and every enum value of every schema. Each sample changed in one place must be
+//! accepted or refused by our types exactly as the schema accepts or refuses it (requiredness,
+//! string lengths, enums, JSON types), save for the tolerances listed here. Invalid charger
+//! payloads must be refused with the CALLERROR code the spec asks for.
 //!
 //! Needs the Python environment that `tests/run` creates (or `CSMS_TEST_PYTHON`).
 

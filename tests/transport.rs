@@ -342,13 +342,13 @@ async fn online_with_two_connectors(server: &TestServer, id: &str) -> Charger {
 async fn a_silent_charger_is_closed_and_marked_offline() {
     let server = TestServer::start("[ocpp]\noffline_timeout_secs = 1\nping_interval_secs = 0");
     let mut cp = online_with_two_connectors(&server, "CP-SILENT").await;
-    // From now on the charger sends nothing.
+    // From now on the charger neither sends nor reads until the store shows it offline.
+    check_offline(&mut server.db(), "CP-SILENT", 2).await;
     let closed = cp.closed().await;
     assert!(
         closed.is_some(),
         "the server closes the silent charger with a close frame"
     );
-    check_offline(&mut server.db(), "CP-SILENT", 2).await;
 }
 
 #[tokio::test]
@@ -409,7 +409,7 @@ async fn unknown_chargers_are_refused_when_so_configured() {
         0
     );
 
-    server.booted("CP-KNOWN").await;
+    let _known = server.booted("CP-KNOWN").await;
     db.wait_int(
         "SELECT connected FROM charge_points WHERE id = 'CP-KNOWN'",
         1,

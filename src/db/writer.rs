@@ -14,6 +14,8 @@ use tokio::sync::oneshot;
 
 /// Most message-log rows inserted by one statement (SQLite binds at most 32,766 values).
 const LOG_ROWS_PER_INSERT: usize = 1_000;
+/// How often the writer's figures are logged (at debug level).
+const STATS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs a write job; the answer comes after its commit.
 pub struct Write(pub Job);
@@ -36,6 +38,8 @@ pub struct WriterStats {
     pub jobs: u64,
     pub last_batch: usize,
     pub last_commit_micros: u64,
+    /// Time spent committing, summed.
+    pub commit_micros: u64,
 }
 
 pub struct GetStats;
@@ -90,6 +94,7 @@ impl DbWriter {
                     act.stats.jobs += n as u64;
                     act.stats.last_batch = n;
                     act.stats.last_commit_micros = started.elapsed().as_micros() as u64;
+                    act.stats.commit_micros += act.stats.last_commit_micros;
                 }
                 Err(e) => {
                     // The connection went down with the panicking thread; nothing more can be
@@ -154,6 +159,21 @@ impl Actor for DbWriter {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.set_mailbox_capacity(1 << 20);
+        let mut last = WriterStats::default();
+        ctx.run_interval(STATS_EVERY, move |act, _| {
+            let s = act.stats;
+            let commits = s.commits - last.commits;
+            if commits > 0 {
+                let jobs = s.jobs - last.jobs;
+                log::debug!(
+                    "writer: {jobs} writes in {commits} commits over {STATS_EVERY:?} (mean batch {}, mean commit {} µs, busy {}%)",
+                    jobs / commits,
+                    (s.commit_micros - last.commit_micros) / commits,
+                    (s.commit_micros - last.commit_micros) / (STATS_EVERY.as_micros() as u64 / 100),
+                );
+            }
+            last = s;
+        });
     }
 
     fn stopped(&mut self, _: &mut Context<Self>) {

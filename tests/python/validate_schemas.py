@@ -13,12 +13,13 @@ Exits 1 if any payload fails, if a schema the payloads should cover was never ex
 a property (optional ones too, nested ones too) or an enum value of an exercised schema shows
 in none of its payloads: so a field our types lack, or an enum value they misspell, cannot go
 unnoticed. `--exempt SCHEMA:ITEM` lifts that for one item (what the spec forbids although the
-schema allows it). By
-default every schema in the folder must be covered. With `--direction outbound` (what a central
-system sends) or `--direction inbound` (what it receives), only the schemas of that direction
-must be covered and a payload of the other direction is a failure; the direction of each
-action comes from `--charge-point-actions` and `--central-system-actions` (comma separated),
-which together must name every action that has a schema.
+schema allows it).
+
+By default every schema in the folder must be covered. With `--direction outbound` (what a
+central system sends) or `--direction inbound` (what it receives), only the schemas of that
+direction must be covered and a payload of the other direction is a failure; the direction of
+each action comes from `--charge-point-actions` and `--central-system-actions` (comma
+separated), which together must name every action that has a schema.
 
 With `--mutate`, nothing is validated: for each payload read, it prints payloads that differ
 from it in one place (a property deleted, a string at and past its maxLength, a value outside

@@ -97,7 +97,8 @@ CREATE TABLE meter_values (
     received_at      TIMESTAMP NOT NULL
 );
 CREATE INDEX meter_values_by_transaction ON meter_values (transaction_id, sampled_at);
-CREATE INDEX meter_values_by_charger ON meter_values (charge_point_id, connector_id, sampled_at);
+-- Meter values are read per transaction; a per-charger index would double the scattered index
+-- writes of the hottest table.
 
 -- Things a charger sent that did not fit: unknown or repeated StopTransaction, and the like.
 CREATE TABLE transaction_anomalies (

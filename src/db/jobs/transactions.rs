@@ -255,9 +255,11 @@ fn insert_meter_values(
             })
         })
         .collect();
-    for chunk in rows.chunks(2_000) {
+    // One row at a time: a single-row insert is a cached prepared statement, where a
+    // multi-row one would be prepared anew for every distinct row count.
+    for row in &rows {
         diesel::insert_into(meter_values::table)
-            .values(chunk)
+            .values(row)
             .execute(conn)?;
     }
     Ok(())

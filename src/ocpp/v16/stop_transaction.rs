@@ -44,7 +44,7 @@ impl Validate for StopTransactionRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StopTransactionResponse {
     /// Present when the request carried an `idTag`.
