@@ -25,6 +25,30 @@ pub enum Command {
     Migrate(ConfigArgs),
     /// Print an example configuration file with every key explained.
     ConfigExample,
+    /// Manage the people who use the REST API and dashboard.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from CSMS_USER_PASSWORD or asked on the terminal.
+    Add {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// User name.
+        username: String,
+        /// Role: admin, operator or viewer.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+    },
+    /// Set a user's password (read from CSMS_USER_PASSWORD or asked on the terminal).
+    Passwd {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// User name.
+        username: String,
+    },
 }
 
 #[derive(Debug, Args)]

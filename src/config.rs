@@ -19,6 +19,7 @@ pub struct Config {
     pub ocpp: OcppConfig,
     pub database: DatabaseConfig,
     pub log: LogConfig,
+    pub api: ApiConfig,
 }
 
 /// The one HTTP listener that serves `/ocpp/…`, the REST API and the dashboard.
@@ -211,6 +212,26 @@ impl Default for LogConfig {
     }
 }
 
+/// The REST API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Secret that signs login tokens (JWT, HS256). Empty: generated on first start and kept in
+    /// `<data_dir>/jwt-secret` (mode 0600), so tokens survive restarts.
+    pub jwt_secret: String,
+    /// Seconds a login token stays valid.
+    pub token_ttl_secs: u64,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            jwt_secret: String::new(),
+            token_ttl_secs: 12 * 3600,
+        }
+    }
+}
+
 /// Values given on the command line (or their `CSMS_…` env forms); they win over the file.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Overrides {
@@ -276,6 +297,14 @@ impl Config {
         }
         if self.ocpp.max_frame_bytes < 1024 {
             problems.push("ocpp.max_frame_bytes must be at least 1024".into());
+        }
+        if self.api.token_ttl_secs == 0 {
+            problems.push("api.token_ttl_secs must be at least 1".into());
+        }
+        if !self.api.jwt_secret.is_empty() && self.api.jwt_secret.len() < 32 {
+            problems.push(
+                "api.jwt_secret must be at least 32 characters (or empty to generate one)".into(),
+            );
         }
         if self.database.pool_size == 0 {
             problems.push("database.pool_size must be at least 1".into());

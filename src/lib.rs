@@ -7,10 +7,12 @@
 //! - [`charger`]: the handshake and one actor per charger connection.
 //! - [`supervisor`]: registry of connected chargers, liveness, online/offline in the store.
 //! - [`db`]: migrations, the group-committing writer actor, the read pool.
+//! - [`api`]: the REST API under `/api/v1`: auth, commands, reads, OpenAPI.
 //! - [`server`]: wires it all to one HTTP listener; graceful shutdown.
 //! - [`services`]: what the parts share.
 //! - [`config`], [`cli`]: configuration and command line.
 
+pub mod api;
 pub mod charger;
 pub mod cli;
 pub mod config;

@@ -2,6 +2,8 @@
 //! health and (later) the API and dashboard; then waits for SIGINT/SIGTERM and shuts down
 //! gracefully: stop accepting, close chargers with 1001, flush the writer.
 
+use crate::api;
+use crate::api::auth::Tokens;
 use crate::charger::socket;
 use crate::config::Config;
 use crate::db::jobs::Job;
@@ -10,11 +12,12 @@ use crate::db::{self, DbWriter};
 use crate::services::{derived_max_chargers, ConnectionGauge, Services};
 use crate::supervisor::{CloseAll, Connected, Supervisor};
 use actix::Actor;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpServer};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use utoipa_actix_web::{scope, AppExt};
 
 /// How often old message-log rows are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
@@ -41,19 +44,32 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
         writer: writer.clone(),
         supervisor: supervisor.clone(),
         connections: Arc::new(ConnectionGauge::new(max_chargers)),
+        tokens: Arc::new(Tokens::load(
+            &config.api.jwt_secret,
+            &config.database.data_dir,
+            config.api.token_ttl_secs,
+        )?),
     };
+
+    crate::api::auth::bootstrap_admin(&services).await?;
 
     let data = web::Data::new(services.clone());
     let ocpp_route = format!("{}/{{id}}", config.ocpp.path_prefix);
     let mut server = HttpServer::new(move || {
-        App::new()
+        let (app, doc) = App::new()
+            // Before the /api/v1 scope, which answers 404 for paths it does not know.
+            .route("/api/v1/openapi.json", web::get().to(api::system::openapi))
+            .into_utoipa_app()
             .app_data(data.clone())
+            .app_data(api::error::json_config())
+            .app_data(api::error::query_config())
+            .app_data(api::error::path_config())
+            .service(scope("/api/v1").configure(api::configure))
+            .split_for_parts();
+        app.app_data(web::Data::new(api::system::finish_document(doc)))
             .route(&ocpp_route, web::get().to(socket::connect))
-            .route(
-                "/health",
-                web::get()
-                    .to(|| async { HttpResponse::Ok().json(serde_json::json!({"status": "ok"})) }),
-            )
+            .route("/health", web::get().to(api::system::health))
+            .route("/ready", web::get().to(api::system::ready))
     })
     .disable_signals()
     .shutdown_timeout(config.server.shutdown_timeout_secs)

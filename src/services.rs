@@ -1,5 +1,6 @@
 //! What every part of the server shares: configuration, database, supervisor, connection gauge.
 
+use crate::api::auth::Tokens;
 use crate::config::Config;
 use crate::db::{DbWriter, Pool};
 use crate::supervisor::Supervisor;
@@ -14,6 +15,8 @@ pub struct Services {
     pub writer: Addr<DbWriter>,
     pub supervisor: Addr<Supervisor>,
     pub connections: Arc<ConnectionGauge>,
+    /// Signs and checks the REST API's login tokens.
+    pub tokens: Arc<Tokens>,
 }
 
 /// Counts open charger connections against the configured maximum.

@@ -9,7 +9,7 @@ use crate::db::models::LogRow;
 use crate::db::writer::{LogFrames, Write};
 use crate::ocpp::frame::{CallError, ErrorCode, Frame, FrameError};
 use crate::ocpp::types::{quirks, Timestamp};
-use crate::ocpp::v16::ChargerCall;
+use crate::ocpp::v16::{parse, ChargerCall, Request};
 use crate::services::{ConnectionPermit, Services};
 use crate::supervisor::{Register, Unregister};
 use actix::prelude::*;
@@ -37,10 +37,12 @@ pub struct Close {
     pub reason: String,
 }
 
-/// A CALL of ours to the charger (`action` and payload already checked by the caller).
-pub struct Call {
-    pub action: &'static str,
-    pub payload: Value,
+/// A CALL of ours to the charger: the typed request of one OCPP action, answered with its
+/// typed confirmation (or why there is none).
+pub struct Command<R: Request>(pub R);
+
+impl<R: Request> Message for Command<R> {
+    type Result = Result<R::Response, CallFailure>;
 }
 
 /// Why a CALL of ours got no CALLRESULT.
@@ -53,14 +55,12 @@ pub enum CallFailure {
         code: ErrorCode,
         description: String,
     },
+    /// The charger answered with a payload that is not a valid confirmation.
+    InvalidAnswer(String),
     /// No answer within the call timeout.
     Timeout,
     /// The connection closed before an answer came.
     Disconnected,
-}
-
-impl Message for Call {
-    type Result = Result<Value, CallFailure>;
 }
 
 struct PendingCall {
@@ -427,23 +427,36 @@ impl Handler<Close> for ChargerActor {
     }
 }
 
-impl Handler<Call> for ChargerActor {
-    type Result = ResponseFuture<Result<Value, CallFailure>>;
+impl<R: Request> Handler<Command<R>> for ChargerActor {
+    type Result = ResponseFuture<Result<R::Response, CallFailure>>;
 
-    fn handle(&mut self, call: Call, ctx: &mut Context<Self>) -> Self::Result {
-        if let Err(why) = self.state.may_send(call.action) {
+    fn handle(&mut self, Command(request): Command<R>, ctx: &mut Context<Self>) -> Self::Result {
+        if let Err(why) = self.state.may_send(R::ACTION) {
             return Box::pin(async move { Err(CallFailure::NotAllowed(why)) });
         }
+        let payload = match serde_json::to_value(&request) {
+            Ok(payload) => payload,
+            Err(e) => {
+                return Box::pin(async move {
+                    Err(CallFailure::InvalidAnswer(format!(
+                        "request not serialisable: {e}"
+                    )))
+                })
+            }
+        };
         let (reply, answer) = oneshot::channel();
         let started = self
             .calls
             .push(PendingCall {
-                action: call.action,
-                payload: call.payload,
+                action: R::ACTION,
+                payload,
                 reply,
             })
             .map(|(id, c)| (id, c.action, c.payload.clone()));
         self.send_call(started, ctx);
-        Box::pin(async move { answer.await.unwrap_or(Err(CallFailure::Disconnected)) })
+        Box::pin(async move {
+            let value = answer.await.unwrap_or(Err(CallFailure::Disconnected))?;
+            parse::<R::Response>(&value).map_err(|e| CallFailure::InvalidAnswer(e.to_string()))
+        })
     }
 }

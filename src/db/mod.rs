@@ -130,3 +130,27 @@ where
     .await
     .map_err(|_| DbError::Setup("a database read panicked".into()))?
 }
+
+/// Runs a write through the writer (serialised, group-committed) and returns its result once
+/// committed. If its group fails, the function runs again alone, so it must not keep state.
+pub async fn write<T, F>(writer: &actix::Addr<DbWriter>, f: F) -> Result<T, DbError>
+where
+    T: Send + 'static,
+    F: Fn(&mut DbConn) -> Result<T, diesel::result::Error> + Send + Sync + 'static,
+{
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let out = slot.clone();
+    let job = jobs::Job::Run(jobs::RunFn(std::sync::Arc::new(move |conn| {
+        let value = f(conn)?;
+        if let Ok(mut slot) = out.lock() {
+            *slot = Some(value);
+        }
+        Ok(jobs::Outcome::Done)
+    })));
+    writer
+        .send(writer::Write(job))
+        .await
+        .map_err(|_| DbError::WriterGone)??;
+    let value = slot.lock().ok().and_then(|mut s| s.take());
+    value.ok_or(DbError::WriterGone)
+}

@@ -160,9 +160,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Integer,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        role -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        actor -> Text,
+        action -> Text,
+        target -> Nullable<Text>,
+        request -> Nullable<Text>,
+        result -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(connectors -> charge_points (charge_point_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
+    audit_log,
+    users,
     certificate_requests,
     charge_points,
     charger_events,

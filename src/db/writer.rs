@@ -163,11 +163,11 @@ impl Actor for DbWriter {
         ctx.run_interval(STATS_EVERY, move |act, _| {
             let s = act.stats;
             let commits = s.commits - last.commits;
-            if commits > 0 {
+            if let Some(mean_batch) = (s.jobs - last.jobs).checked_div(commits) {
                 let jobs = s.jobs - last.jobs;
                 log::debug!(
                     "writer: {jobs} writes in {commits} commits over {STATS_EVERY:?} (mean batch {}, mean commit {} µs, busy {}%)",
-                    jobs / commits,
+                    mean_batch,
                     (s.commit_micros - last.commit_micros) / commits,
                     (s.commit_micros - last.commit_micros) / (STATS_EVERY.as_micros() as u64 / 100),
                 );

@@ -19,6 +19,9 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// How long a test waits for anything before failing (generous: CI machines are slow).
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
+/// The password of the `admin` user every test server starts with.
+pub const ADMIN_PASSWORD: &str = "test-admin-password";
+
 /// A running `csms serve` child process. Killed when dropped.
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -62,6 +65,7 @@ impl TestServer {
             .arg("--port-file")
             .arg(&port_file)
             .env("RUST_LOG", "csms=debug,info")
+            .env("CSMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -125,6 +129,55 @@ impl TestServer {
     pub fn restart(&mut self) {
         self.kill();
         self.spawn();
+    }
+
+    /// `http://<addr><path>`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A token for the built-in admin.
+    pub async fn admin_token(&self) -> String {
+        self.login("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Logs in and returns the token; panics if refused.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let answer: Value = reqwest::Client::new()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login request")
+            .json()
+            .await
+            .expect("login answer");
+        answer["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login refused: {answer}"))
+            .to_owned()
+    }
+
+    /// Sends an API request with a bearer credential; returns status and JSON body (Null if none).
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        credential: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = reqwest::Client::new().request(method, self.url(path));
+        if let Some(c) = credential {
+            request = request.bearer_auth(c);
+        }
+        if let Some(b) = body {
+            request = request.json(&b);
+        }
+        let response = request.send().await.expect("API request");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     pub fn ws_url(&self, id: &str) -> String {

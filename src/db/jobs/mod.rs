@@ -95,6 +95,21 @@ pub enum Job {
     },
     /// Nothing; answered once everything sent before it is committed.
     Flush,
+    /// Any other write (REST API changes, audit records), as a function of the connection.
+    Run(RunFn),
+}
+
+/// A write given as a function; see [`crate::db::write`].
+#[derive(Clone)]
+pub struct RunFn(pub std::sync::Arc<WriteFn>);
+
+/// The function of a [`Job::Run`].
+pub type WriteFn = dyn Fn(&mut DbConn) -> Result<Outcome, Error> + Send + Sync;
+
+impl std::fmt::Debug for RunFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RunFn")
+    }
 }
 
 /// A notification stored in `charger_events`.
@@ -147,6 +162,7 @@ impl Job {
             Job::Touch { .. } => "Touch",
             Job::PruneMessageLog { .. } => "PruneMessageLog",
             Job::Flush => "Flush",
+            Job::Run(_) => "Run",
         }
     }
 
@@ -215,6 +231,7 @@ impl Job {
             Job::Touch { seen } => charger::touch(conn, seen),
             Job::PruneMessageLog { before } => charger::prune_message_log(conn, *before),
             Job::Flush => Ok(Outcome::Done),
+            Job::Run(f) => (f.0)(conn),
         }
     }
 }

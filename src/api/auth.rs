@@ -1,0 +1,398 @@
+//! Who is calling: people log in for a JWT; machines send an API key. Handlers name the role
+//! they need as an argument ([`Viewer`], [`Operator`], [`Admin`]); the extractor does the rest.
+//!
+//! - Passwords: argon2id PHC strings.
+//! - Tokens: HS256 JWT `{sub, role, iat, exp}`; the user is looked up on every request, so a
+//!   deleted user or a changed role takes effect at once.
+//! - API keys: `csms_<prefix>_<secret>`; the prefix finds the row, the secret is checked
+//!   against its SHA-256; shown once at creation; revocable.
+
+use super::error::ApiError;
+use crate::db::schema::{api_keys, users};
+use crate::services::Services;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use diesel::prelude::*;
+use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use subtle::ConstantTimeEq;
+
+/// What a caller may do; each role includes the ones below it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Reads everything.
+    Viewer,
+    /// Also sends commands to chargers and manages id tags.
+    Operator,
+    /// Also manages users, API keys and chargers.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Viewer, Role::Operator, Role::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    /// `user:<name>` or `key:<name>`, as written in the audit log.
+    pub name: String,
+    pub role: Role,
+}
+
+/// The secret that signs tokens, and their lifetime.
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    ttl_secs: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    role: Role,
+    iat: u64,
+    exp: u64,
+}
+
+impl Tokens {
+    pub fn new(secret: &[u8], ttl_secs: u64) -> Self {
+        Tokens {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            ttl_secs,
+        }
+    }
+
+    /// Uses `configured` if set, else the secret kept in the data directory (made on first use).
+    pub fn load(configured: &str, data_dir: &Path, ttl_secs: u64) -> Result<Self, String> {
+        if !configured.is_empty() {
+            return Ok(Tokens::new(configured.as_bytes(), ttl_secs));
+        }
+        let path = data_dir.join("jwt-secret");
+        let secret = match std::fs::read_to_string(&path) {
+            Ok(s) if s.trim().len() >= 32 => s.trim().to_owned(),
+            _ => {
+                let secret = hex::encode(rand::random::<[u8; 32]>());
+                write_private(&path, &secret)?;
+                log::info!("generated a token signing secret in {}", path.display());
+                secret
+            }
+        };
+        Ok(Tokens::new(secret.as_bytes(), ttl_secs))
+    }
+
+    /// Issues a token for a user; returns it with its lifetime in seconds.
+    pub fn issue(&self, username: &str, role: Role) -> Result<(String, u64), ApiError> {
+        let now = chrono::Utc::now().timestamp().max(0) as u64;
+        let claims = Claims {
+            sub: username.to_owned(),
+            role,
+            iat: now,
+            exp: now + self.ttl_secs,
+        };
+        let token = jsonwebtoken::encode(&Header::default(), &claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(format!("cannot sign token: {e}")))?;
+        Ok((token, self.ttl_secs))
+    }
+
+    /// The user name in a valid, unexpired token.
+    fn verify(&self, token: &str) -> Result<String, ApiError> {
+        let validation = Validation {
+            leeway: 0,
+            ..Validation::default()
+        };
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map(|data| data.claims.sub)
+            .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))
+    }
+}
+
+fn write_private(path: &Path, content: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut file, content.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Hashes a person's password (argon2id, random salt).
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+        .map_err(|e| ApiError::Internal(format!("salt: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(format!("cannot hash password: {e}")))
+}
+
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// Checks a password's strength; the message says what is missing.
+pub fn check_password(password: &str) -> Result<(), ApiError> {
+    if password.chars().count() < 10 {
+        return Err(ApiError::invalid("password: at least 10 characters"));
+    }
+    Ok(())
+}
+
+/// A new API key: the full key (shown once), its public prefix and the hash to store.
+pub struct NewKey {
+    pub key: String,
+    pub prefix: String,
+    pub hash: String,
+}
+
+pub fn new_api_key() -> NewKey {
+    let prefix = hex::encode(rand::random::<[u8; 4]>());
+    let secret = hex::encode(rand::random::<[u8; 20]>());
+    NewKey {
+        key: format!("csms_{prefix}_{secret}"),
+        hash: hex::encode(Sha256::digest(secret.as_bytes())),
+        prefix,
+    }
+}
+
+fn split_api_key(key: &str) -> Option<(&str, &str)> {
+    key.strip_prefix("csms_")?.split_once('_')
+}
+
+/// Authenticates a request from its `Authorization: Bearer …` or `X-API-Key` header.
+pub async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
+    let services = req
+        .app_data::<web::Data<Services>>()
+        .ok_or_else(|| ApiError::Internal("services missing".into()))?
+        .clone();
+    let bearer = req
+        .headers()
+        .get("Authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let api_key = req
+        .headers()
+        .get("X-API-Key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let credential = bearer.or(api_key).ok_or_else(|| {
+        ApiError::Unauthorized(
+            "authentication required: send Authorization: Bearer <token or API key>".into(),
+        )
+    })?;
+    if let Some((prefix, secret)) = split_api_key(credential) {
+        let (prefix, secret) = (prefix.to_owned(), secret.to_owned());
+        let row: Option<(String, String, String)> = crate::db::read(&services.pool, move |c| {
+            api_keys::table
+                .filter(
+                    api_keys::prefix
+                        .eq(&prefix)
+                        .and(api_keys::revoked_at.is_null()),
+                )
+                .select((api_keys::name, api_keys::key_hash, api_keys::role))
+                .first(c)
+                .optional()
+        })
+        .await?;
+        let (name, hash, role) =
+            row.ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
+        let given = hex::encode(Sha256::digest(secret.as_bytes()));
+        if !bool::from(given.as_bytes().ct_eq(hash.as_bytes())) {
+            return Err(ApiError::Unauthorized("unknown or revoked API key".into()));
+        }
+        let role = Role::parse(&role)
+            .ok_or_else(|| ApiError::Internal(format!("API key {name} has role {role}")))?;
+        return Ok(Caller {
+            name: format!("key:{name}"),
+            role,
+        });
+    }
+    let username = services.tokens.verify(credential)?;
+    let lookup = username.clone();
+    let role: Option<String> = crate::db::read(&services.pool, move |c| {
+        users::table
+            .filter(users::username.eq(&lookup))
+            .select(users::role)
+            .first(c)
+            .optional()
+    })
+    .await?;
+    let role = role
+        .and_then(|r| Role::parse(&r))
+        .ok_or_else(|| ApiError::Unauthorized("user no longer exists".into()))?;
+    Ok(Caller {
+        name: format!("user:{username}"),
+        role,
+    })
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await })
+    }
+}
+
+macro_rules! role_guard {
+    ($(#[$doc:meta])* $name:ident, $role:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub Caller);
+
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = Pin<Box<dyn Future<Output = Result<$name, ApiError>>>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let req = req.clone();
+                Box::pin(async move {
+                    let caller = authenticate(&req).await?;
+                    if caller.role < $role {
+                        return Err(ApiError::Forbidden(format!(
+                            "{} has role {}; this needs {}",
+                            caller.name,
+                            caller.role.as_str(),
+                            $role.as_str()
+                        )));
+                    }
+                    Ok($name(caller))
+                })
+            }
+        }
+    };
+}
+
+role_guard!(
+    /// A caller with at least the viewer role.
+    Viewer,
+    Role::Viewer
+);
+role_guard!(
+    /// A caller with at least the operator role.
+    Operator,
+    Role::Operator
+);
+role_guard!(
+    /// A caller with the admin role.
+    Admin,
+    Role::Admin
+);
+
+/// Creates the first admin when there are no users: with `CSMS_ADMIN_PASSWORD` if set, else
+/// with a random password printed once to the log.
+pub async fn bootstrap_admin(services: &Services) -> Result<(), String> {
+    let count: i64 = crate::db::read(&services.pool, |c| users::table.count().get_result(c))
+        .await
+        .map_err(|e| e.to_string())?;
+    if count > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match std::env::var("CSMS_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => (hex::encode(rand::random::<[u8; 12]>()), true),
+    };
+    let hash = hash_password(&password).map_err(|e| e.to_string())?;
+    let now = chrono::Utc::now().naive_utc();
+    crate::db::write(&services.writer, move |c| {
+        diesel::insert_into(users::table)
+            .values((
+                users::username.eq("admin"),
+                users::password_hash.eq(&hash),
+                users::role.eq("admin"),
+                users::created_at.eq(now),
+                users::updated_at.eq(now),
+            ))
+            .execute(c)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    if generated {
+        log::warn!("created user 'admin' with password {password} (shown once; change it with `csms user passwd admin`)");
+    } else {
+        log::info!("created user 'admin' with the password from CSMS_ADMIN_PASSWORD");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_hash() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong horse battery", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_round_trip_and_forgeries_fail() {
+        let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef", 60);
+        let (token, ttl) = tokens.issue("alice", Role::Operator).unwrap();
+        assert_eq!(ttl, 60);
+        assert_eq!(tokens.verify(&token).unwrap(), "alice");
+        let other = Tokens::new(b"another secret another secret 123", 60);
+        assert!(other.verify(&token).is_err());
+        let expired = Tokens::new(b"0123456789abcdef0123456789abcdef", 0);
+        let (old, _) = expired.issue("alice", Role::Admin).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert!(expired.verify(&old).is_err());
+    }
+
+    #[test]
+    fn api_keys_split_into_prefix_and_secret() {
+        let k = new_api_key();
+        let (prefix, secret) = split_api_key(&k.key).unwrap();
+        assert_eq!(prefix, k.prefix);
+        assert_eq!(hex::encode(Sha256::digest(secret.as_bytes())), k.hash);
+        assert!(split_api_key("eyJhbGciOi").is_none());
+    }
+
+    #[test]
+    fn roles_are_ordered() {
+        assert!(Role::Admin > Role::Operator && Role::Operator > Role::Viewer);
+        assert_eq!(Role::parse("operator"), Some(Role::Operator));
+        assert_eq!(Role::parse("root"), None);
+    }
+}

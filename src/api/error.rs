@@ -1,0 +1,144 @@
+//! The REST API's one error type: every failure is a status code and a JSON body that says
+//! what to fix, e.g. `{"error": "...", "field": "connectorId"}`.
+
+use crate::charger::actor::CallFailure;
+use crate::db::DbError;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+use std::fmt;
+
+#[derive(Debug)]
+pub enum ApiError {
+    BadRequest(String),
+    Unauthorized(String),
+    Forbidden(String),
+    NotFound(String),
+    Conflict(String),
+    /// The body is well-formed JSON but a field is wrong; `field` names it.
+    Invalid {
+        field: Option<String>,
+        message: String,
+    },
+    /// The charger answered with a CALLERROR.
+    ChargerError {
+        code: String,
+        description: String,
+    },
+    /// The charger did not answer in time.
+    Timeout(String),
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        let message = message.into();
+        // Decode errors read "path.to.field: what is wrong"; lift the path out.
+        let field = message
+            .split_once(": ")
+            .map(|(f, _)| f.to_owned())
+            .filter(|f| !f.contains(' '));
+        ApiError::Invalid { field, message }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::BadRequest(m)
+            | ApiError::Unauthorized(m)
+            | ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m)
+            | ApiError::Timeout(m)
+            | ApiError::Internal(m) => f.write_str(m),
+            ApiError::Invalid { message, .. } => f.write_str(message),
+            ApiError::ChargerError { code, description } => {
+                write!(f, "charger answered {code}: {description}")
+            }
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::ChargerError { .. } => StatusCode::BAD_GATEWAY,
+            ApiError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = match self {
+            ApiError::Invalid {
+                field: Some(field),
+                message,
+            } => json!({"error": message, "field": field}),
+            ApiError::ChargerError { code, description } => {
+                json!({"error": self.to_string(), "code": code, "description": description})
+            }
+            ApiError::Internal(m) => {
+                log::error!("API internal error: {m}");
+                json!({"error": "internal error; see the server log"})
+            }
+            other => json!({"error": other.to_string()}),
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, ApiError::Unauthorized(_)) {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        response.json(body)
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<CallFailure> for ApiError {
+    fn from(f: CallFailure) -> Self {
+        match f {
+            CallFailure::NotAllowed(why) => ApiError::Conflict(why),
+            CallFailure::Error { code, description } => ApiError::ChargerError {
+                code: code.as_str().to_owned(),
+                description,
+            },
+            CallFailure::Timeout => ApiError::Timeout("the charger did not answer in time".into()),
+            CallFailure::Disconnected => {
+                ApiError::Conflict("the charger disconnected before answering".into())
+            }
+            CallFailure::InvalidAnswer(why) => ApiError::ChargerError {
+                code: "FormationViolation".into(),
+                description: why,
+            },
+        }
+    }
+}
+
+/// Turns actix's JSON body errors into our JSON 400s.
+pub fn json_config() -> actix_web::web::JsonConfig {
+    actix_web::web::JsonConfig::default()
+        .limit(1024 * 1024)
+        .error_handler(|err, _| ApiError::BadRequest(format!("request body: {err}")).into())
+}
+
+/// Turns bad query strings into our JSON 400s.
+pub fn query_config() -> actix_web::web::QueryConfig {
+    actix_web::web::QueryConfig::default()
+        .error_handler(|err, _| ApiError::BadRequest(format!("query string: {err}")).into())
+}
+
+/// Turns bad path parameters into our JSON 400s.
+pub fn path_config() -> actix_web::web::PathConfig {
+    actix_web::web::PathConfig::default()
+        .error_handler(|err, _| ApiError::BadRequest(format!("path: {err}")).into())
+}
