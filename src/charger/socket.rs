@@ -4,7 +4,7 @@
 use super::actor::{ChargerActor, Outgoing};
 use super::auth;
 use crate::config::UnknownChargers;
-use crate::db::jobs::{Job, Outcome};
+use crate::db::jobs::{ChargerSnapshot, Job, Outcome};
 use crate::db::schema::charge_points;
 use crate::db::writer::Write;
 use crate::ocpp::types::Timestamp;
@@ -49,59 +49,15 @@ pub async fn connect(
         );
     };
 
-    let lookup_id = id.clone();
-    let known = crate::db::read(&services.pool, move |c| {
-        charge_points::table
-            .find(lookup_id)
-            .select(charge_points::password_hash)
-            .first::<Option<String>>(c)
-            .optional()
-    })
-    .await;
-    let known = match known {
-        Ok(known) => known,
-        Err(e) => {
-            log::error!("charger {id}: handshake lookup failed: {e}");
-            return refuse(HttpResponse::ServiceUnavailable(), "database unavailable");
+    // Without the OCPP subprotocol the connection is only opened to be closed (OCPP-J): leave
+    // the store alone.
+    let snapshot = if offers_subprotocol(&req) {
+        match admit(&req, &id, &services).await {
+            Ok(snapshot) => snapshot,
+            Err(refusal) => return refusal,
         }
-    };
-    let unknown_policy = services.config.ocpp.unknown_chargers;
-    match &known {
-        None if unknown_policy == UnknownChargers::Reject => {
-            log::warn!(
-                "charger {id}: unknown charge point refused (ocpp.unknown_chargers = reject)"
-            );
-            return refuse(HttpResponse::NotFound(), "unknown charge point");
-        }
-        Some(Some(hash)) => {
-            let given = req
-                .headers()
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok());
-            if !auth::basic_matches(given, &id, hash) {
-                log::warn!("charger {id}: wrong or missing Basic auth credentials");
-                return HttpResponse::Unauthorized()
-                    .insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"OCPP\""))
-                    .json(serde_json::json!({"error": "charge point credentials required"}));
-            }
-        }
-        _ => {}
-    }
-
-    let admitted = services
-        .writer
-        .send(Write(Job::Admit {
-            charge_point_id: id.clone(),
-            create: true,
-            at: Timestamp::now().naive(),
-        }))
-        .await;
-    let snapshot = match admitted {
-        Ok(Ok(Outcome::Admitted(Some(snapshot)))) => snapshot,
-        other => {
-            log::error!("charger {id}: could not admit: {other:?}");
-            return refuse(HttpResponse::ServiceUnavailable(), "database unavailable");
-        }
+    } else {
+        ChargerSnapshot::default()
     };
 
     let (response, mut session, stream) =
@@ -180,4 +136,84 @@ mod tests {
         assert!(validate_id("").is_err());
         assert!(validate_id("a\nb").is_err());
     }
+}
+
+/// Whether the client offers the OCPP 1.6 subprotocol.
+fn offers_subprotocol(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim() == SUBPROTOCOL)
+}
+
+/// Finds (or, by policy, registers) the charger, checks its credentials, loads its state.
+async fn admit(
+    req: &HttpRequest,
+    id: &str,
+    services: &Services,
+) -> Result<ChargerSnapshot, HttpResponse> {
+    let id = id.to_owned();
+    let lookup_id = id.clone();
+    let known = crate::db::read(&services.pool, move |c| {
+        charge_points::table
+            .find(lookup_id)
+            .select(charge_points::password_hash)
+            .first::<Option<String>>(c)
+            .optional()
+    })
+    .await;
+    let known = match known {
+        Ok(known) => known,
+        Err(e) => {
+            log::error!("charger {id}: handshake lookup failed: {e}");
+            return Err(refuse(
+                HttpResponse::ServiceUnavailable(),
+                "database unavailable",
+            ));
+        }
+    };
+    let unknown_policy = services.config.ocpp.unknown_chargers;
+    match &known {
+        None if unknown_policy == UnknownChargers::Reject => {
+            log::warn!(
+                "charger {id}: unknown charge point refused (ocpp.unknown_chargers = reject)"
+            );
+            return Err(refuse(HttpResponse::NotFound(), "unknown charge point"));
+        }
+        Some(Some(hash)) => {
+            let given = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
+            if !auth::basic_matches(given, &id, hash) {
+                log::warn!("charger {id}: wrong or missing Basic auth credentials");
+                return Err(HttpResponse::Unauthorized()
+                    .insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"OCPP\""))
+                    .json(serde_json::json!({"error": "charge point credentials required"})));
+            }
+        }
+        _ => {}
+    }
+
+    let admitted = services
+        .writer
+        .send(Write(Job::Admit {
+            charge_point_id: id.clone(),
+            create: true,
+            at: Timestamp::now().naive(),
+        }))
+        .await;
+    let snapshot = match admitted {
+        Ok(Ok(Outcome::Admitted(Some(snapshot)))) => snapshot,
+        other => {
+            log::error!("charger {id}: could not admit: {other:?}");
+            return Err(refuse(
+                HttpResponse::ServiceUnavailable(),
+                "database unavailable",
+            ));
+        }
+    };
+
+    Ok(snapshot)
 }

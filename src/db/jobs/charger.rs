@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use diesel::result::Error;
 
 /// What a charger actor starts from: the charger as the store knows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChargerSnapshot {
     /// The answer to its last BootNotification; `None` if it never booted.
     pub registration: Option<RegistrationStatus>,
