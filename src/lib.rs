@@ -10,6 +10,7 @@
 //! - [`api`]: the REST API under `/api/v1`: auth, commands, reads, OpenAPI.
 //! - [`server`]: wires it all to one HTTP listener; graceful shutdown.
 //! - [`services`]: what the parts share.
+//! - [`metrics`]: Prometheus counters and histograms, `GET /metrics`.
 //! - [`config`], [`cli`]: configuration and command line.
 
 pub mod api;
@@ -17,6 +18,7 @@ pub mod charger;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod metrics;
 pub mod ocpp;
 pub mod server;
 pub mod services;

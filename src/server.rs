@@ -1,5 +1,5 @@
 //! Starts everything: database, writer, supervisor, and the one HTTP listener for `/ocpp/…`,
-//! health and (later) the API and dashboard; then waits for SIGINT/SIGTERM and shuts down
+//! health, metrics and the API (and later the dashboard); then waits for SIGINT/SIGTERM and shuts down
 //! gracefully: stop accepting, close chargers with 1001, flush the writer.
 
 use crate::api;
@@ -12,6 +12,7 @@ use crate::db::{self, DbWriter};
 use crate::services::{derived_max_chargers, ConnectionGauge, Services};
 use crate::supervisor::{CloseAll, Connected, Supervisor};
 use actix::Actor;
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -64,12 +65,19 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
             .app_data(api::error::json_config())
             .app_data(api::error::query_config())
             .app_data(api::error::path_config())
-            .service(scope("/api/v1").configure(api::configure))
+            .service(
+                scope("/api/v1")
+                    .configure(api::configure)
+                    .default_service(web::to(api::system::no_route))
+                    .wrap(from_fn(api::auth::resolve_caller)),
+            )
             .split_for_parts();
         app.app_data(web::Data::new(api::system::finish_document(doc)))
             .route(&ocpp_route, web::get().to(socket::connect))
             .route("/health", web::get().to(api::system::health))
             .route("/ready", web::get().to(api::system::ready))
+            .route("/metrics", web::get().to(crate::metrics::serve))
+            .wrap(from_fn(crate::metrics::track_http))
     })
     .disable_signals()
     .shutdown_timeout(config.server.shutdown_timeout_secs)

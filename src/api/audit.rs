@@ -46,6 +46,7 @@ pub async fn record(
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     pub id: i32,
     pub actor: String,
@@ -71,7 +72,7 @@ pub struct AuditFilter {
 
 /// The audit log, newest first.
 #[utoipa::path(tag = "audit", params(AuditFilter, PageParams),
-    responses((status = 200, body = Page<AuditEntry>)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<AuditEntry>)), security(("bearer" = ["admin"])))]
 #[get("/audit")]
 pub async fn list(
     _: Admin,

@@ -10,8 +10,10 @@
 use super::error::ApiError;
 use crate::db::schema::{api_keys, users};
 use crate::services::Services;
-use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use diesel::prelude::*;
@@ -195,8 +197,12 @@ fn split_api_key(key: &str) -> Option<(&str, &str)> {
     key.strip_prefix("csms_")?.split_once('_')
 }
 
-/// Authenticates a request from its `Authorization: Bearer …` or `X-API-Key` header.
+/// Authenticates a request from its `Authorization: Bearer …` or `X-API-Key` header (or
+/// takes the caller [`resolve_caller`] found).
 pub async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
+    if let Some(caller) = req.extensions().get::<Caller>() {
+        return Ok(caller.clone());
+    }
     let services = req
         .app_data::<web::Data<Services>>()
         .ok_or_else(|| ApiError::Internal("services missing".into()))?
@@ -261,6 +267,34 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         name: format!("user:{username}"),
         role,
     })
+}
+
+/// Middleware of the `/api/v1` scope: checks the credentials, if any, before any extractor
+/// runs, so that the role extractors answer at once. actix polls a handler's extractors
+/// together and the first error wins: without this, a caller with too small a role could be
+/// told their body is malformed (400) instead of 403 while their token is still being looked
+/// up. Wrong credentials are refused here (401); none at all are left to the extractors.
+pub async fn resolve_caller(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let has_credential = req.headers().contains_key("X-API-Key")
+        || req
+            .headers()
+            .get("Authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("Bearer "));
+    if has_credential {
+        match authenticate(req.request()).await {
+            Ok(caller) => {
+                req.extensions_mut().insert(caller);
+            }
+            Err(e) => return Ok(req.error_response(e).map_into_right_body()),
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 impl FromRequest for Caller {

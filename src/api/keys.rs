@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ApiKey {
     pub id: i32,
     pub name: String,
@@ -26,12 +27,14 @@ pub struct ApiKey {
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct NewApiKey {
     pub name: String,
     pub role: Role,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct CreatedApiKey {
     #[serde(flatten)]
     pub info: ApiKey,
@@ -62,7 +65,7 @@ fn to_key((id, name, prefix, role, created_by, created_at, revoked_at): Row) -> 
 }
 
 /// All API keys (without their secrets).
-#[utoipa::path(tag = "api-keys", responses((status = 200, body = Vec<ApiKey>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api-keys", responses((status = 200, body = Vec<ApiKey>)), security(("bearer" = ["admin"])))]
 #[get("/api-keys")]
 pub async fn list(
     _: Admin,
@@ -88,7 +91,7 @@ pub async fn list(
 
 /// Create an API key; the answer holds the key, shown this once.
 #[utoipa::path(tag = "api-keys", request_body = NewApiKey,
-    responses((status = 201, body = CreatedApiKey), (status = 422)), security(("bearer" = [])))]
+    responses((status = 201, body = CreatedApiKey), (status = 422)), security(("bearer" = ["admin"])))]
 #[post("/api-keys")]
 pub async fn create(
     admin: Admin,
@@ -143,7 +146,7 @@ pub async fn create(
 }
 
 /// Revoke an API key; it stops working at once.
-#[utoipa::path(tag = "api-keys", responses((status = 204), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api-keys", responses((status = 204), (status = 404)), security(("bearer" = ["admin"])))]
 #[delete("/api-keys/{id}")]
 pub async fn revoke(
     admin: Admin,

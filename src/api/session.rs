@@ -9,12 +9,14 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct LoginResponse {
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
@@ -61,6 +63,7 @@ pub async fn login(
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Me {
     /// `user:<name>` or `key:<name>`.
     pub name: String,
@@ -68,7 +71,7 @@ pub struct Me {
 }
 
 /// Who the credentials belong to.
-#[utoipa::path(tag = "auth", responses((status = 200, body = Me), (status = 401)), security(("bearer" = [])))]
+#[utoipa::path(tag = "auth", responses((status = 200, body = Me), (status = 401)), security(("bearer" = ["viewer"])))]
 #[get("/auth/me")]
 pub async fn me(caller: Caller) -> web::Json<Me> {
     web::Json(Me {

@@ -24,6 +24,12 @@ pub async fn ready(services: web::Data<Services>) -> HttpResponse {
     }
 }
 
+/// What `/api/v1` answers for a path (or method) it has no route for, so that clients and
+/// tests can tell "no such route" from "no such thing".
+pub async fn no_route() -> HttpResponse {
+    HttpResponse::NotFound().json(serde_json::json!({"error": "no such route"}))
+}
+
 /// `GET /api/v1/openapi.json`.
 pub async fn openapi(doc: web::Data<OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(doc.get_ref())
@@ -35,7 +41,8 @@ pub fn finish_document(mut doc: OpenApi) -> OpenApi {
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.info.description = Some(
         "OCPP 1.6-J Central System. Authenticate with `Authorization: Bearer <token>` (from POST /api/v1/auth/login) \
-         or an API key (`X-API-Key` or `Authorization: Bearer`)."
+         or an API key (`X-API-Key` or `Authorization: Bearer`). Each operation's `bearer` requirement names the \
+         least role it needs (viewer < operator < admin)."
             .into(),
     );
     let components = doc.components.get_or_insert_with(Default::default);

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct User {
     pub username: String,
     pub role: Role,
@@ -20,6 +21,7 @@ pub struct User {
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct NewUser {
     pub username: String,
     /// At least 10 characters.
@@ -28,6 +30,7 @@ pub struct NewUser {
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct UserUpdate {
     pub password: Option<String>,
     pub role: Option<Role>,
@@ -49,7 +52,7 @@ fn check_username(name: &str) -> Result<(), ApiError> {
 }
 
 /// All users.
-#[utoipa::path(tag = "users", responses((status = 200, body = Vec<User>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "users", responses((status = 200, body = Vec<User>)), security(("bearer" = ["admin"])))]
 #[get("/users")]
 pub async fn list(
     _: Admin,
@@ -75,7 +78,7 @@ pub async fn list(
 
 /// Create a user.
 #[utoipa::path(tag = "users", request_body = NewUser,
-    responses((status = 201, body = User), (status = 409, description = "name taken"), (status = 422)), security(("bearer" = [])))]
+    responses((status = 201, body = User), (status = 409, description = "name taken"), (status = 422)), security(("bearer" = ["admin"])))]
 #[post("/users")]
 pub async fn create(
     admin: Admin,
@@ -128,7 +131,7 @@ pub async fn create(
 
 /// Change a user's password or role.
 #[utoipa::path(tag = "users", request_body = UserUpdate,
-    responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404), (status = 422)), security(("bearer" = ["admin"])))]
 #[put("/users/{username}")]
 pub async fn update(
     admin: Admin,
@@ -185,7 +188,7 @@ pub async fn update(
 }
 
 /// Delete a user (not the last admin).
-#[utoipa::path(tag = "users", responses((status = 204), (status = 404), (status = 409)), security(("bearer" = [])))]
+#[utoipa::path(tag = "users", responses((status = 204), (status = 404), (status = 409)), security(("bearer" = ["admin"])))]
 #[delete("/users/{username}")]
 pub async fn delete(
     admin: Admin,

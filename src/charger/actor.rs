@@ -125,6 +125,7 @@ impl ChargerActor {
     }
 
     fn log_frame(&self, direction: &'static str, frame: Option<&Frame>, text: &str) {
+        crate::metrics::frame(direction, frame);
         if !self.services.config.log.messages {
             return;
         }
@@ -252,6 +253,7 @@ impl ChargerActor {
     fn on_answer(&mut self, id: &str, result: Result<Value, CallFailure>, ctx: &mut Context<Self>) {
         match self.calls.complete(id) {
             Some(call) => {
+                crate::metrics::call_done();
                 let _ = call.reply.send(result);
                 self.send_next_call(ctx);
             }
@@ -286,6 +288,7 @@ impl ChargerActor {
         });
         ctx.run_later(self.services.config.ocpp.call_timeout(), move |act, ctx| {
             if let Some(call) = act.calls.complete(&id) {
+                crate::metrics::call_done();
                 log::warn!(
                     "charger {}: no answer to {} {id} in time",
                     act.id,
@@ -354,6 +357,7 @@ impl Actor for ChargerActor {
 
     fn stopped(&mut self, _: &mut Context<Self>) {
         for call in self.calls.drain() {
+            crate::metrics::call_done();
             let _ = call.reply.send(Err(CallFailure::Disconnected));
         }
         if self.replies.pending() > 0 {
@@ -445,6 +449,7 @@ impl<R: Request> Handler<Command<R>> for ChargerActor {
             }
         };
         let (reply, answer) = oneshot::channel();
+        crate::metrics::call_queued();
         let started = self
             .calls
             .push(PendingCall {

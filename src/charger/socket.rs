@@ -107,7 +107,8 @@ pub async fn connect(
     response
 }
 
-fn validate_id(id: &str) -> Result<(), String> {
+/// Checks a charge point id: 1 to `MAX_ID_LEN` characters, no control characters.
+pub fn validate_id(id: &str) -> Result<(), String> {
     if id.is_empty() {
         return Err("empty".into());
     }
@@ -122,20 +123,6 @@ fn validate_id(id: &str) -> Result<(), String> {
 
 fn refuse(mut builder: actix_web::HttpResponseBuilder, why: &str) -> HttpResponse {
     builder.json(serde_json::json!({ "error": why }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::validate_id;
-
-    #[test]
-    fn ids_are_checked() {
-        assert!(validate_id("CP-001").is_ok());
-        assert!(validate_id(&"x".repeat(48)).is_ok());
-        assert!(validate_id(&"x".repeat(49)).is_err());
-        assert!(validate_id("").is_err());
-        assert!(validate_id("a\nb").is_err());
-    }
 }
 
 /// Whether the client offers the OCPP 1.6 subprotocol.
@@ -216,4 +203,18 @@ async fn admit(
     };
 
     Ok(snapshot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate_id;
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(validate_id("CP-001").is_ok());
+        assert!(validate_id(&"x".repeat(48)).is_ok());
+        assert!(validate_id(&"x".repeat(49)).is_err());
+        assert!(validate_id("").is_err());
+        assert!(validate_id("a\nb").is_err());
+    }
 }

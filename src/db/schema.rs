@@ -196,6 +196,90 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    charger_configuration (charge_point_id, key) {
+        charge_point_id -> Text,
+        key -> Text,
+        value -> Nullable<Text>,
+        readonly -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    local_list_versions (charge_point_id) {
+        charge_point_id -> Text,
+        list_version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reservations (id) {
+        id -> Integer,
+        charge_point_id -> Text,
+        connector_id -> Integer,
+        id_tag -> Text,
+        parent_id_tag -> Nullable<Text>,
+        expiry_date -> Timestamp,
+        status -> Text,
+        transaction_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    charging_profiles (id) {
+        id -> Integer,
+        name -> Text,
+        profile -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    installed_charging_profiles (charge_point_id, charging_profile_id) {
+        charge_point_id -> Text,
+        connector_id -> Integer,
+        charging_profile_id -> Integer,
+        purpose -> Text,
+        stack_level -> Integer,
+        transaction_id -> Nullable<Integer>,
+        profile -> Text,
+        installed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    firmware_requests (id) {
+        id -> Integer,
+        charge_point_id -> Text,
+        kind -> Text,
+        location -> Text,
+        retrieve_date -> Timestamp,
+        request_id -> Nullable<Integer>,
+        status -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    diagnostics_requests (id) {
+        id -> Integer,
+        charge_point_id -> Text,
+        kind -> Text,
+        log_type -> Nullable<Text>,
+        location -> Text,
+        start_time -> Nullable<Timestamp>,
+        stop_time -> Nullable<Timestamp>,
+        request_id -> Nullable<Integer>,
+        status -> Nullable<Text>,
+        file_name -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(connectors -> charge_points (charge_point_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -213,4 +297,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     status_history,
     transaction_anomalies,
     transactions,
+    charger_configuration,
+    local_list_versions,
+    reservations,
+    charging_profiles,
+    installed_charging_profiles,
+    firmware_requests,
+    diagnostics_requests,
 );

@@ -95,6 +95,7 @@ impl DbWriter {
                     act.stats.last_batch = n;
                     act.stats.last_commit_micros = started.elapsed().as_micros() as u64;
                     act.stats.commit_micros += act.stats.last_commit_micros;
+                    crate::metrics::commit(n, started.elapsed());
                 }
                 Err(e) => {
                     // The connection went down with the panicking thread; nothing more can be

@@ -5,7 +5,9 @@
 
 use super::{spelling, Outcome};
 use crate::db::models::NewMeterValue;
-use crate::db::schema::{id_tags, meter_values, transaction_anomalies, transactions as tx};
+use crate::db::schema::{
+    id_tags, meter_values, reservations, transaction_anomalies, transactions as tx,
+};
 use crate::db::DbConn;
 use crate::ocpp::types::{CiString, IdToken, Timestamp};
 use crate::ocpp::v16::common::{AuthorizationStatus, IdTagInfo, MeterValue};
@@ -126,6 +128,20 @@ pub(super) fn start(
         .get_result(conn)?;
     if let Some(previous) = busy {
         record_anomaly(conn, cp, Some(previous), "StartOnBusyConnector", &req, at)?;
+    }
+    if let Some(reservation_id) = req.reservation_id {
+        // The reservation this start ends (one we made with ReserveNow, if it is known).
+        diesel::update(
+            reservations::table
+                .find(reservation_id)
+                .filter(reservations::charge_point_id.eq(cp)),
+        )
+        .set((
+            reservations::status.eq("Used"),
+            reservations::transaction_id.eq(transaction_id),
+            reservations::updated_at.eq(at),
+        ))
+        .execute(conn)?;
     }
     Ok(Outcome::Started {
         transaction_id,

@@ -1,0 +1,422 @@
+//! Charging profiles: a library of reusable profiles, and the profiles each charger has
+//! accepted (SetChargingProfile) and not cleared (ClearChargingProfile). A TxProfile ends with
+//! its transaction, so those of finished transactions are not listed as installed.
+
+use super::learn::{Learn, Lesson};
+use super::send::{invalid_field, json_body, known, now, parse_request, send};
+use crate::api::audit;
+use crate::api::auth::{Operator, Viewer};
+use crate::api::error::ApiError;
+use crate::api::{Page, PageParams};
+use crate::db::schema::{
+    charging_profiles as library, installed_charging_profiles as installed, transactions,
+};
+use crate::db::DbConn;
+use crate::ocpp::types::Timestamp;
+use crate::ocpp::v16::clear_charging_profile::{
+    ClearChargingProfileRequest, ClearChargingProfileResponse, ClearChargingProfileStatus,
+};
+use crate::ocpp::v16::common::ChargingProfile;
+use crate::ocpp::v16::set_charging_profile::{
+    ChargingProfileStatus, SetChargingProfileRequest, SetChargingProfileResponse,
+};
+use crate::services::Services;
+use actix_web::{delete, get, post, web, HttpResponse};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_charging_profiles)
+        .service(create_charging_profile)
+        .service(delete_charging_profile)
+        .service(installed_charging_profiles)
+        .service(install_charging_profile);
+}
+
+/// Records an accepted profile. As on the charger, it replaces a profile with the same id, or
+/// with the same connector, purpose and stack level (OCPP 1.6, 3.13.2).
+fn store_installed(
+    c: &mut DbConn,
+    charger_id: &str,
+    connector_id: i32,
+    profile: &ChargingProfile,
+) -> QueryResult<()> {
+    let purpose = profile.charging_profile_purpose.as_str();
+    let mine = installed::charge_point_id.eq(charger_id);
+    diesel::delete(
+        installed::table.filter(
+            mine.and(
+                installed::charging_profile_id
+                    .eq(profile.charging_profile_id)
+                    .or(installed::connector_id
+                        .eq(connector_id)
+                        .and(installed::purpose.eq(purpose))
+                        .and(installed::stack_level.eq(profile.stack_level))),
+            ),
+        ),
+    )
+    .execute(c)?;
+    diesel::insert_into(installed::table)
+        .values((
+            installed::charge_point_id.eq(charger_id),
+            installed::connector_id.eq(connector_id),
+            installed::charging_profile_id.eq(profile.charging_profile_id),
+            installed::purpose.eq(purpose),
+            installed::stack_level.eq(profile.stack_level),
+            installed::transaction_id.eq(profile.transaction_id),
+            installed::profile.eq(serde_json::to_string(profile).unwrap_or_default()),
+            installed::installed_at.eq(now()),
+        ))
+        .execute(c)
+        .map(drop)
+}
+
+impl Learn for SetChargingProfileRequest {
+    fn lesson(cp: &str, request: &Self, answer: &SetChargingProfileResponse) -> Option<Lesson> {
+        if answer.status != ChargingProfileStatus::Accepted {
+            return None;
+        }
+        let (cp, connector_id) = (cp.to_owned(), request.connector_id as i32);
+        let profile = request.cs_charging_profiles.clone();
+        Some(Box::new(move |c| {
+            store_installed(c, &cp, connector_id, &profile)
+        }))
+    }
+}
+
+/// The charger cleared the profile with `id`, or every profile matching all given criteria.
+impl Learn for ClearChargingProfileRequest {
+    fn lesson(cp: &str, request: &Self, answer: &ClearChargingProfileResponse) -> Option<Lesson> {
+        if answer.status != ClearChargingProfileStatus::Accepted {
+            return None;
+        }
+        let (cp, request) = (cp.to_owned(), request.clone());
+        Some(Box::new(move |c| {
+            let mut q = diesel::delete(installed::table)
+                .filter(installed::charge_point_id.eq(cp.clone()))
+                .into_boxed();
+            if let Some(id) = request.id {
+                q = q.filter(installed::charging_profile_id.eq(id));
+            } else {
+                if let Some(connector) = request.connector_id {
+                    q = q.filter(installed::connector_id.eq(connector as i32));
+                }
+                if let Some(purpose) = request.charging_profile_purpose {
+                    q = q.filter(installed::purpose.eq(purpose.as_str()));
+                }
+                if let Some(level) = request.stack_level {
+                    q = q.filter(installed::stack_level.eq(level));
+                }
+            }
+            q.execute(c).map(drop)
+        }))
+    }
+}
+
+/// A profile installed on a charger.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstalledProfile {
+    pub connector_id: i32,
+    /// The OCPP chargingProfileId.
+    pub charging_profile_id: i32,
+    pub purpose: String,
+    pub stack_level: i32,
+    pub transaction_id: Option<i32>,
+    /// The OCPP ChargingProfile as sent.
+    #[schema(value_type = Object)]
+    pub profile: Value,
+    #[schema(value_type = String, format = DateTime)]
+    pub installed_at: Timestamp,
+}
+
+type InstalledRow = (i32, i32, String, i32, Option<i32>, String, NaiveDateTime);
+
+/// The installed profiles of a charger, by connector, purpose and stack level. TxProfiles of
+/// finished transactions are left out (the charger drops them when the transaction ends).
+pub async fn installed_on(
+    services: &Services,
+    charger_id: &str,
+) -> Result<Vec<InstalledProfile>, ApiError> {
+    let cp = charger_id.to_owned();
+    let rows: Vec<InstalledRow> = crate::db::read(&services.pool, move |c| {
+        let rows: Vec<InstalledRow> = installed::table
+            .filter(installed::charge_point_id.eq(&cp))
+            .order((
+                installed::connector_id,
+                installed::purpose,
+                installed::stack_level,
+            ))
+            .select((
+                installed::connector_id,
+                installed::charging_profile_id,
+                installed::purpose,
+                installed::stack_level,
+                installed::transaction_id,
+                installed::profile,
+                installed::installed_at,
+            ))
+            .load(c)?;
+        // Few rows per charger: their transactions are looked up by primary key.
+        let ids: Vec<i32> = rows.iter().filter_map(|r| r.4).collect();
+        let finished: Vec<i32> = transactions::table
+            .filter(transactions::id.eq_any(&ids))
+            .filter(transactions::stop_time.is_not_null())
+            .select(transactions::id)
+            .load(c)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.4.is_none_or(|tx| !finished.contains(&tx)))
+            .collect())
+    })
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                connector_id,
+                charging_profile_id,
+                purpose,
+                stack_level,
+                transaction_id,
+                profile,
+                at,
+            )| {
+                InstalledProfile {
+                    connector_id,
+                    charging_profile_id,
+                    purpose,
+                    stack_level,
+                    transaction_id,
+                    profile: serde_json::from_str(&profile).unwrap_or(Value::Null),
+                    installed_at: Timestamp::from_naive(at),
+                }
+            },
+        )
+        .collect())
+}
+
+/// A chargingProfileId not used by any profile installed on the charger.
+pub async fn unused_profile_id(services: &Services, charger_id: &str) -> Result<i32, ApiError> {
+    let cp = charger_id.to_owned();
+    let highest: Option<i32> = crate::db::read(&services.pool, move |c| {
+        installed::table
+            .filter(installed::charge_point_id.eq(&cp))
+            .select(diesel::dsl::max(installed::charging_profile_id))
+            .first(c)
+    })
+    .await?;
+    Ok(highest.unwrap_or(0).max(0) + 1)
+}
+
+/// The profiles a charger has accepted and not cleared.
+#[utoipa::path(tag = "commands", responses((status = 200, body = Vec<InstalledProfile>), (status = 404)),
+    security(("bearer" = ["viewer"])))]
+#[get("/chargers/{id}/charging-profiles")]
+pub async fn installed_charging_profiles(
+    _: Viewer,
+    services: web::Data<Services>,
+    charger: web::Path<String>,
+) -> Result<web::Json<Vec<InstalledProfile>>, ApiError> {
+    known(&services, &charger).await?;
+    installed_on(&services, &charger).await.map(web::Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Install {
+    /// The id of a profile in the library.
+    pub profile_id: i32,
+    /// The connector to install it on; 0 is the whole charger.
+    pub connector_id: u32,
+}
+
+/// Sends a profile of the library to a charger (SetChargingProfile); answered with the
+/// charger's SetChargingProfile.conf.
+#[utoipa::path(tag = "commands", request_body = Install,
+    responses((status = 200, body = Object, description = "OCPP SetChargingProfile.conf"),
+        (status = 404, description = "unknown charger or profile"), (status = 409), (status = 422),
+        (status = 502), (status = 504)),
+    security(("bearer" = ["operator"])))]
+#[post("/chargers/{id}/charging-profiles")]
+pub async fn install_charging_profile(
+    operator: Operator,
+    services: web::Data<Services>,
+    charger: web::Path<String>,
+    body: web::Json<Install>,
+) -> Result<HttpResponse, ApiError> {
+    let Install {
+        profile_id,
+        connector_id,
+    } = body.into_inner();
+    let stored: Option<String> = crate::db::read(&services.pool, move |c| {
+        library::table
+            .find(profile_id)
+            .select(library::profile)
+            .first(c)
+            .optional()
+    })
+    .await?;
+    let profile = stored
+        .and_then(|p| serde_json::from_str::<Value>(&p).ok())
+        .ok_or_else(|| ApiError::NotFound(format!("no charging profile {profile_id}")))?;
+    let request: SetChargingProfileRequest =
+        parse_request(&json!({"connectorId": connector_id, "csChargingProfiles": profile}))?;
+    let answer = send(&services, &operator.0, &charger, request).await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// A profile of the library.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LibraryProfile {
+    pub id: i32,
+    pub name: String,
+    /// An OCPP ChargingProfile.
+    #[schema(value_type = Object)]
+    pub profile: Value,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewLibraryProfile {
+    /// Unique, 1-64 characters.
+    pub name: String,
+    /// An OCPP ChargingProfile (spec JSON), checked as the spec requires.
+    #[schema(value_type = Object)]
+    pub profile: Value,
+}
+
+/// The charging profile library.
+#[utoipa::path(tag = "commands", params(PageParams),
+    responses((status = 200, body = Page<LibraryProfile>)), security(("bearer" = ["viewer"])))]
+#[get("/charging-profiles")]
+pub async fn list_charging_profiles(
+    _: Viewer,
+    services: web::Data<Services>,
+    paging: web::Query<PageParams>,
+) -> Result<web::Json<Page<LibraryProfile>>, ApiError> {
+    let (limit, offset) = paging.resolve()?;
+    let (rows, total) = crate::db::read(&services.pool, move |c| {
+        let total: i64 = library::table.count().get_result(c)?;
+        let rows: Vec<(i32, String, String, NaiveDateTime)> = library::table
+            .order(library::name)
+            .limit(limit)
+            .offset(offset)
+            .select((
+                library::id,
+                library::name,
+                library::profile,
+                library::created_at,
+            ))
+            .load(c)?;
+        Ok((rows, total))
+    })
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(|(id, name, profile, at)| LibraryProfile {
+            id,
+            name,
+            profile: serde_json::from_str(&profile).unwrap_or(Value::Null),
+            created_at: Timestamp::from_naive(at),
+        })
+        .collect();
+    Ok(web::Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+/// Add a profile to the library.
+#[utoipa::path(tag = "commands", request_body = NewLibraryProfile,
+    responses((status = 201, body = LibraryProfile), (status = 409, description = "name taken"),
+        (status = 422, description = "invalid profile; `field` names the offending field")),
+    security(("bearer" = ["operator"])))]
+#[post("/charging-profiles")]
+pub async fn create_charging_profile(
+    operator: Operator,
+    services: web::Data<Services>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: NewLibraryProfile =
+        crate::ocpp::types::decode(&json_body(&body)?).map_err(|e| invalid_field(e.description))?;
+    let name = body.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(ApiError::invalid("name: 1-64 characters"));
+    }
+    let profile: ChargingProfile = crate::ocpp::v16::parse(&body.profile).map_err(|e| {
+        let inner = e.description;
+        invalid_field(match inner.split_once(": ") {
+            Some((path, _)) if !path.contains(' ') => format!("profile.{inner}"),
+            _ => format!("profile: {inner}"),
+        })
+    })?;
+    let text = serde_json::to_string(&profile).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let at = now();
+    let n = name.clone();
+    let id: Option<i32> = crate::db::write(&services.writer, move |c| {
+        diesel::insert_into(library::table)
+            .values((
+                library::name.eq(&n),
+                library::profile.eq(&text),
+                library::created_at.eq(at),
+            ))
+            .on_conflict_do_nothing()
+            .returning(library::id)
+            .get_result(c)
+            .optional()
+    })
+    .await?;
+    let id = id.ok_or_else(|| ApiError::Conflict(format!("a profile named {name} exists")))?;
+    audit::record(
+        &services,
+        &operator.0.name,
+        "charging_profile.create",
+        Some(&id.to_string()),
+        Some(&json!({"name": name})),
+        "201",
+    )
+    .await;
+    Ok(HttpResponse::Created().json(LibraryProfile {
+        id,
+        name,
+        profile: serde_json::to_value(&profile).unwrap_or(Value::Null),
+        created_at: Timestamp::from_naive(at),
+    }))
+}
+
+/// Remove a profile from the library (chargers keep what they have installed).
+#[utoipa::path(tag = "commands", responses((status = 204), (status = 404)), security(("bearer" = ["operator"])))]
+#[delete("/charging-profiles/{id}")]
+pub async fn delete_charging_profile(
+    operator: Operator,
+    services: web::Data<Services>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let n = crate::db::write(&services.writer, move |c| {
+        diesel::delete(library::table.find(id)).execute(c)
+    })
+    .await?;
+    if n == 0 {
+        return Err(ApiError::NotFound(format!("no charging profile {id}")));
+    }
+    audit::record(
+        &services,
+        &operator.0.name,
+        "charging_profile.delete",
+        Some(&id.to_string()),
+        None,
+        "204",
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,645 @@
+//! The fleet: chargers with their connection state, identity, connectors and energy delivered;
+//! pre-registration, edits, deletion and Basic-auth passwords (admin).
+
+use super::{decode_body, like_anywhere, like_literal, nullable, order_by, parse_bool};
+use super::{Sort, SortParams};
+use crate::api::audit;
+use crate::api::auth::{Admin, Viewer};
+use crate::api::error::ApiError;
+use crate::api::{Page, PageParams};
+use crate::charger::auth::hash_key;
+use crate::db::models::{ChargePoint, Connector};
+use crate::db::schema::{charge_points as cp, connectors, transactions as tx};
+use crate::db::DbConn;
+use crate::ocpp::types::Timestamp;
+use crate::ocpp::v16::boot_notification::RegistrationStatus;
+use crate::ocpp::v16::status_notification::ChargePointStatus;
+use crate::services::Services;
+use crate::supervisor::Lookup;
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel::sqlite::Sqlite;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Length of a charger's Basic-auth password (OCPP 1.6 security: AuthorizationKey).
+const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 16..=40;
+
+/// A charger as the central system knows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Charger {
+    /// The charge point id (the last segment of its WebSocket URL).
+    pub id: String,
+    /// Whether it is connected now.
+    pub online: bool,
+    /// Its last frame (written every 30 s while connected), or its last (dis)connection.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_seen: Option<Timestamp>,
+    /// What its last BootNotification was answered (Accepted, Pending, Rejected); null if it
+    /// never booted.
+    pub registration_status: Option<String>,
+    /// The status an admin set for its next boot; null means the configured default.
+    pub preset_registration_status: Option<String>,
+    pub vendor: Option<String>,
+    pub model: Option<String>,
+    pub charge_point_serial: Option<String>,
+    pub charge_box_serial: Option<String>,
+    pub firmware_version: Option<String>,
+    pub iccid: Option<String>,
+    pub imsi: Option<String>,
+    pub meter_type: Option<String>,
+    pub meter_serial: Option<String>,
+    pub firmware_status: Option<String>,
+    pub diagnostics_status: Option<String>,
+    /// Whether it must authenticate with HTTP Basic auth.
+    pub has_password: bool,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_boot_at: Option<Timestamp>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    /// Its connectors (0 is the charge point itself), as last reported.
+    pub connectors: Vec<ConnectorState>,
+    /// Energy delivered by its completed transactions (sum of meterStop - meterStart), in Wh.
+    pub energy_wh: i64,
+}
+
+/// A connector's last StatusNotification.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectorState {
+    pub connector_id: i32,
+    pub status: String,
+    pub error_code: String,
+    pub info: Option<String>,
+    pub vendor_id: Option<String>,
+    pub vendor_error_code: Option<String>,
+    /// The charger's time of the status (or its receipt, if the charger sent none).
+    #[schema(value_type = String, format = DateTime)]
+    pub status_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl From<Connector> for ConnectorState {
+    fn from(c: Connector) -> Self {
+        ConnectorState {
+            connector_id: c.connector_id,
+            status: c.status,
+            error_code: c.error_code,
+            info: c.info,
+            vendor_id: c.vendor_id,
+            vendor_error_code: c.vendor_error_code,
+            status_at: Timestamp::from_naive(c.status_at),
+            updated_at: Timestamp::from_naive(c.updated_at),
+        }
+    }
+}
+
+fn to_charger(c: ChargePoint, connectors: Vec<ConnectorState>, energy_wh: i64) -> Charger {
+    Charger {
+        id: c.id,
+        online: c.connected,
+        last_seen: c.last_seen.map(Timestamp::from_naive),
+        registration_status: c.boot_status,
+        preset_registration_status: c.registration_status,
+        vendor: c.vendor,
+        model: c.model,
+        charge_point_serial: c.charge_point_serial,
+        charge_box_serial: c.charge_box_serial,
+        firmware_version: c.firmware_version,
+        iccid: c.iccid,
+        imsi: c.imsi,
+        meter_type: c.meter_type,
+        meter_serial: c.meter_serial,
+        firmware_status: c.firmware_status,
+        diagnostics_status: c.diagnostics_status,
+        has_password: c.password_hash.is_some(),
+        last_boot_at: c.last_boot_at.map(Timestamp::from_naive),
+        created_at: Timestamp::from_naive(c.created_at),
+        connectors,
+        energy_wh,
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChargerFilter {
+    /// Chargers with at least one connector in this status (e.g. `Charging`, `Faulted`).
+    pub status: Option<String>,
+    /// `true`: connected now; `false`: not connected.
+    #[param(value_type = Option<bool>)]
+    pub online: Option<String>,
+    /// Vendor, exactly (case-insensitive).
+    pub vendor: Option<String>,
+    /// Model, exactly (case-insensitive).
+    pub model: Option<String>,
+    /// Text anywhere in the id, vendor, model or serial numbers (case-insensitive).
+    pub q: Option<String>,
+}
+
+/// The checked form of [`ChargerFilter`].
+#[derive(Debug, Clone, Default)]
+struct Filter {
+    status: Option<String>,
+    online: Option<bool>,
+    vendor: Option<String>,
+    model: Option<String>,
+    q: Option<String>,
+}
+
+impl ChargerFilter {
+    fn check(self) -> Result<Filter, ApiError> {
+        if let Some(s) = self.status.as_deref().filter(|s| !s.is_empty()) {
+            super::one_of("status", s, ChargePointStatus::ALL.map(|s| s.as_str()))?;
+        }
+        let some = |v: Option<String>| v.filter(|v| !v.is_empty());
+        Ok(Filter {
+            online: parse_bool("online", self.online.as_deref())?,
+            status: some(self.status),
+            vendor: some(self.vendor),
+            model: some(self.model),
+            q: some(self.q),
+        })
+    }
+}
+
+const SORTS: [&str; 5] = ["id", "vendor", "model", "lastSeen", "createdAt"];
+
+fn filtered(f: &Filter) -> cp::BoxedQuery<'static, Sqlite> {
+    let mut q = cp::table.into_boxed();
+    if let Some(status) = &f.status {
+        q = q.filter(diesel::dsl::exists(
+            connectors::table
+                .filter(connectors::charge_point_id.eq(cp::id))
+                .filter(connectors::status.eq(status.clone())),
+        ));
+    }
+    if let Some(online) = f.online {
+        q = q.filter(cp::connected.eq(online));
+    }
+    // LIKE without wildcards: equality that ignores ASCII case.
+    if let Some(v) = &f.vendor {
+        q = q.filter(cp::vendor.like(like_literal(v)).escape('\\'));
+    }
+    if let Some(m) = &f.model {
+        q = q.filter(cp::model.like(like_literal(m)).escape('\\'));
+    }
+    if let Some(text) = &f.q {
+        let p = like_anywhere(text);
+        q = q.filter(
+            cp::id
+                .like(p.clone())
+                .escape('\\')
+                .nullable()
+                .or(cp::vendor.like(p.clone()).escape('\\'))
+                .or(cp::model.like(p.clone()).escape('\\'))
+                .or(cp::charge_point_serial.like(p.clone()).escape('\\'))
+                .or(cp::charge_box_serial.like(p).escape('\\'))
+                .assume_not_null(),
+        );
+    }
+    q
+}
+
+/// Energy delivered per charger by its completed transactions, in Wh: `(id, wh)` rows.
+/// (A macro: diesel does not name the type of a grouped boxed query.)
+macro_rules! energy_by_charger {
+    ($ids:expr) => {
+        tx::table
+            .filter(tx::charge_point_id.eq_any($ids))
+            .filter(tx::meter_stop.is_not_null())
+            .group_by(tx::charge_point_id)
+            .select((
+                tx::charge_point_id,
+                diesel::dsl::sql::<BigInt>(
+                    "CAST(COALESCE(SUM(meter_stop - meter_start), 0) AS INTEGER)",
+                ),
+            ))
+    };
+}
+
+/// Connectors and energy of the given chargers, then the [`Charger`]s in the given order.
+fn complete(conn: &mut DbConn, rows: Vec<ChargePoint>) -> QueryResult<Vec<Charger>> {
+    let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
+    let mut by_charger: HashMap<String, Vec<ConnectorState>> = HashMap::new();
+    let connector_rows: Vec<Connector> = connectors::table
+        .filter(connectors::charge_point_id.eq_any(&ids))
+        .order((connectors::charge_point_id, connectors::connector_id))
+        .select(Connector::as_select())
+        .load(conn)?;
+    for c in connector_rows {
+        by_charger
+            .entry(c.charge_point_id.clone())
+            .or_default()
+            .push(c.into());
+    }
+    let energy: HashMap<String, i64> = energy_by_charger!(&ids)
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let connectors = by_charger.remove(&c.id).unwrap_or_default();
+            let wh = energy.get(&c.id).copied().unwrap_or(0);
+            to_charger(c, connectors, wh)
+        })
+        .collect())
+}
+
+/// Chargers, filtered and sorted. Sort by `id` (default), `vendor`, `model`, `lastSeen`,
+/// `createdAt`.
+#[utoipa::path(tag = "chargers", params(ChargerFilter, SortParams, PageParams),
+    responses((status = 200, body = Page<Charger>), (status = 422, description = "a bad filter, named")),
+    security(("bearer" = ["viewer"])))]
+#[get("/chargers")]
+pub async fn list(
+    _: Viewer,
+    services: web::Data<Services>,
+    filter: web::Query<ChargerFilter>,
+    sort: web::Query<SortParams>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<Charger>>, ApiError> {
+    let (limit, offset) = page.resolve()?;
+    let filter = filter.into_inner().check()?;
+    let sort = sort.resolve(
+        &SORTS,
+        Sort {
+            field: "id",
+            desc: false,
+        },
+    )?;
+    let (items, total) = crate::db::read(&services.pool, move |c| {
+        let total: i64 = filtered(&filter).count().get_result(c)?;
+        let q = filtered(&filter);
+        let q = match sort.field {
+            "vendor" => order_by!(q, sort, cp::vendor, cp::id),
+            "model" => order_by!(q, sort, cp::model, cp::id),
+            "lastSeen" => order_by!(q, sort, cp::last_seen, cp::id),
+            "createdAt" => order_by!(q, sort, cp::created_at, cp::id),
+            _ => order_by!(q, sort, cp::id, cp::id),
+        };
+        let rows = q
+            .limit(limit)
+            .offset(offset)
+            .select(ChargePoint::as_select())
+            .load(c)?;
+        Ok((complete(c, rows)?, total))
+    })
+    .await?;
+    Ok(web::Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+async fn load(services: &Services, id: String) -> Result<Charger, ApiError> {
+    let lookup = id.clone();
+    let found = crate::db::read(&services.pool, move |c| {
+        let row: Option<ChargePoint> = cp::table
+            .find(&lookup)
+            .select(ChargePoint::as_select())
+            .first(c)
+            .optional()?;
+        row.map(|r| complete(c, vec![r])).transpose()
+    })
+    .await?;
+    found
+        .and_then(|mut v| v.pop())
+        .ok_or_else(|| ApiError::NotFound(format!("no charger {id}")))
+}
+
+/// Answers 404 unless the charger is known.
+pub async fn must_exist(services: &Services, id: &str) -> Result<(), ApiError> {
+    let lookup = id.to_owned();
+    let known: i64 = crate::db::read(&services.pool, move |c| {
+        cp::table.find(&lookup).count().get_result(c)
+    })
+    .await?;
+    if known == 0 {
+        return Err(ApiError::NotFound(format!("no charger {id}")));
+    }
+    Ok(())
+}
+
+/// One charger.
+#[utoipa::path(tag = "chargers", params(("id" = String, Path, description = "charge point id")),
+    responses((status = 200, body = Charger), (status = 404)), security(("bearer" = ["viewer"])))]
+#[get("/chargers/{id}")]
+pub async fn detail(
+    _: Viewer,
+    services: web::Data<Services>,
+    path: web::Path<String>,
+) -> Result<web::Json<Charger>, ApiError> {
+    Ok(web::Json(load(&services, path.into_inner()).await?))
+}
+
+/// A registration status an admin may preset.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, utoipa::ToSchema)]
+pub enum PresetStatus {
+    Accepted,
+    Pending,
+    Rejected,
+}
+
+impl PresetStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            PresetStatus::Accepted => RegistrationStatus::Accepted.as_str(),
+            PresetStatus::Pending => RegistrationStatus::Pending.as_str(),
+            PresetStatus::Rejected => RegistrationStatus::Rejected.as_str(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewCharger {
+    /// The charge point id it will connect with (1-48 characters).
+    pub id: String,
+    /// What its BootNotifications will be answered; absent: the configured default.
+    pub registration_status: Option<PresetStatus>,
+    /// A Basic-auth password (16-40 characters) it must then present.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChargerUpdate {
+    /// What its next BootNotification will be answered; `null`: the configured default.
+    /// Takes effect at its next boot.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<PresetStatus>)]
+    pub registration_status: Option<Option<PresetStatus>>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    /// 16-40 characters.
+    pub password: String,
+}
+
+fn check_password(password: &str) -> Result<(), ApiError> {
+    if PASSWORD_CHARS.contains(&password.chars().count()) && password.is_ascii() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(format!(
+            "password: {} to {} ASCII characters",
+            PASSWORD_CHARS.start(),
+            PASSWORD_CHARS.end()
+        )))
+    }
+}
+
+/// Pre-register a charger (admin), optionally with its registration status and password.
+#[utoipa::path(tag = "chargers", request_body = NewCharger,
+    responses((status = 201, body = Charger), (status = 409, description = "id taken"), (status = 422)),
+    security(("bearer" = ["admin"])))]
+#[post("/chargers")]
+pub async fn create(
+    admin: Admin,
+    services: web::Data<Services>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let NewCharger {
+        id,
+        registration_status,
+        password,
+    } = decode_body(body.into_inner())?;
+    crate::charger::socket::validate_id(&id).map_err(|e| ApiError::invalid(format!("id: {e}")))?;
+    if let Some(p) = &password {
+        check_password(p)?;
+    }
+    let hash = password.as_deref().map(hash_key);
+    let status = registration_status.map(PresetStatus::as_str);
+    let now = chrono::Utc::now().naive_utc();
+    let new_id = id.clone();
+    let inserted = crate::db::write(&services.writer, move |c| {
+        diesel::insert_into(cp::table)
+            .values((
+                cp::id.eq(&new_id),
+                cp::registration_status.eq(status),
+                cp::password_hash.eq(&hash),
+                cp::created_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)
+    })
+    .await?;
+    if inserted == 0 {
+        return Err(ApiError::Conflict(format!("charger {id} exists")));
+    }
+    let request = json!({"registrationStatus": status, "password": password.is_some()});
+    audit::record(
+        &services,
+        &admin.0.name,
+        "charger.create",
+        Some(&id),
+        Some(&request),
+        "201",
+    )
+    .await;
+    Ok(HttpResponse::Created().json(load(&services, id).await?))
+}
+
+/// Edit a charger (admin): its preset registration status.
+#[utoipa::path(tag = "chargers", params(("id" = String, Path, description = "charge point id")),
+    request_body = ChargerUpdate,
+    responses((status = 200, body = Charger), (status = 404), (status = 422)),
+    security(("bearer" = ["admin"])))]
+#[put("/chargers/{id}")]
+pub async fn update(
+    admin: Admin,
+    services: web::Data<Services>,
+    path: web::Path<String>,
+    body: web::Json<serde_json::Value>,
+) -> Result<web::Json<Charger>, ApiError> {
+    let id = path.into_inner();
+    let change: ChargerUpdate = decode_body(body.into_inner())?;
+    let target = id.clone();
+    let changed = crate::db::write(&services.writer, move |c| {
+        let exists = cp::table.find(&target).count().get_result::<i64>(c)? > 0;
+        if let Some(status) = change.registration_status {
+            diesel::update(cp::table.find(&target))
+                .set(cp::registration_status.eq(status.map(PresetStatus::as_str)))
+                .execute(c)?;
+        }
+        Ok(exists)
+    })
+    .await?;
+    if !changed {
+        return Err(ApiError::NotFound(format!("no charger {id}")));
+    }
+    let request = json!({"registrationStatus": change.registration_status.map(|s| s.map(PresetStatus::as_str))});
+    audit::record(
+        &services,
+        &admin.0.name,
+        "charger.update",
+        Some(&id),
+        Some(&request),
+        "200",
+    )
+    .await;
+    Ok(web::Json(load(&services, id).await?))
+}
+
+/// Delete a charger (admin) and its connectors; its history (transactions, logs) stays.
+/// Refused while it is connected.
+#[utoipa::path(tag = "chargers", params(("id" = String, Path, description = "charge point id")),
+    responses((status = 204), (status = 404), (status = 409, description = "connected")),
+    security(("bearer" = ["admin"])))]
+#[delete("/chargers/{id}")]
+pub async fn delete(
+    admin: Admin,
+    services: web::Data<Services>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    must_exist(&services, &id).await?;
+    let connected = services
+        .supervisor
+        .send(Lookup(id.clone()))
+        .await
+        .map_err(|e| ApiError::Internal(format!("supervisor: {e}")))?
+        .is_some();
+    if connected {
+        return Err(ApiError::Conflict(format!(
+            "charger {id} is connected; disconnect it first"
+        )));
+    }
+    let target = id.clone();
+    let n = crate::db::write(&services.writer, move |c| {
+        diesel::delete(connectors::table.filter(connectors::charge_point_id.eq(&target)))
+            .execute(c)?;
+        diesel::delete(cp::table.find(&target)).execute(c)
+    })
+    .await?;
+    if n == 0 {
+        return Err(ApiError::NotFound(format!("no charger {id}")));
+    }
+    audit::record(
+        &services,
+        &admin.0.name,
+        "charger.delete",
+        Some(&id),
+        None,
+        "204",
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn store_password(
+    services: &Services,
+    id: &str,
+    hash: Option<String>,
+) -> Result<(), ApiError> {
+    let target = id.to_owned();
+    let n = crate::db::write(&services.writer, move |c| {
+        diesel::update(cp::table.find(&target))
+            .set(cp::password_hash.eq(&hash))
+            .execute(c)
+    })
+    .await?;
+    if n == 0 {
+        return Err(ApiError::NotFound(format!("no charger {id}")));
+    }
+    Ok(())
+}
+
+/// Set the charger's Basic-auth password (admin); it must present it from its next connection.
+#[utoipa::path(tag = "chargers", params(("id" = String, Path, description = "charge point id")),
+    request_body = PasswordBody,
+    responses((status = 204), (status = 404), (status = 422)), security(("bearer" = ["admin"])))]
+#[put("/chargers/{id}/password")]
+pub async fn set_password(
+    admin: Admin,
+    services: web::Data<Services>,
+    path: web::Path<String>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let PasswordBody { password } = decode_body(body.into_inner())?;
+    check_password(&password)?;
+    store_password(&services, &id, Some(hash_key(&password))).await?;
+    audit::record(
+        &services,
+        &admin.0.name,
+        "charger.password.set",
+        Some(&id),
+        None,
+        "204",
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Clear the charger's Basic-auth password (admin): it may then connect without one.
+#[utoipa::path(tag = "chargers", params(("id" = String, Path, description = "charge point id")),
+    responses((status = 204), (status = 404)), security(("bearer" = ["admin"])))]
+#[delete("/chargers/{id}/password")]
+pub async fn clear_password(
+    admin: Admin,
+    services: web::Data<Services>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    store_password(&services, &id, None).await?;
+    audit::record(
+        &services,
+        &admin.0.name,
+        "charger.password.clear",
+        Some(&id),
+        None,
+        "204",
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_are_checked_with_their_names() {
+        let f = |status: &str, online: &str| {
+            ChargerFilter {
+                status: Some(status.into()),
+                online: Some(online.into()),
+                vendor: None,
+                model: None,
+                q: None,
+            }
+            .check()
+        };
+        assert!(f("Charging", "true").is_ok());
+        assert!(f("charging", "true")
+            .unwrap_err()
+            .to_string()
+            .starts_with("status:"));
+        assert!(f("Charging", "1")
+            .unwrap_err()
+            .to_string()
+            .starts_with("online:"));
+        assert!(check_password(&"a".repeat(16)).is_ok());
+        assert!(check_password(&"a".repeat(15)).is_err());
+        assert!(check_password(&"a".repeat(41)).is_err());
+    }
+
+    #[test]
+    fn energy_per_charger_reads_only_the_index() {
+        let ids = vec!["A".to_owned(), "B".to_owned()];
+        let plan = super::super::plan::of(&energy_by_charger!(&ids));
+        assert!(
+            plan.contains("USING COVERING INDEX transactions_by_charger"),
+            "{plan}"
+        );
+    }
+}
