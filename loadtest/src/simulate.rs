@@ -108,7 +108,7 @@ pub async fn run(args: SimArgs) -> Result<(), String> {
         );
     }
     println!("Ctrl-C stops (sessions are stopped and reported first).");
-    let _ = tokio::signal::ctrl_c().await;
+    shutdown_signal().await;
     println!("stopping: ending sessions...");
     handle.stop(true).await;
     let left = fleet.shutdown(GRACE).await;
@@ -116,6 +116,22 @@ pub async fn run(args: SimArgs) -> Result<(), String> {
         println!("{left} transaction messages could not be delivered");
     }
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (a service manager, `timeout`): either stops the simulation cleanly.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {},
+                _ = term.recv() => {},
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[cfg(test)]
