@@ -154,3 +154,70 @@ where
     let value = slot.lock().ok().and_then(|mut s| s.take());
     value.ok_or(DbError::WriterGone)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::jobs::{Job, Outcome};
+    use super::models::LogRow;
+    use super::schema::message_log;
+    use crate::config::DatabaseConfig;
+    use chrono::{Duration, Utc};
+    use diesel::prelude::*;
+
+    fn row(age_days: i64) -> LogRow {
+        LogRow {
+            charge_point_id: "CP".into(),
+            direction: "in",
+            message_type: 2,
+            message_id: Some(format!("m{age_days}")),
+            action: Some("Heartbeat".into()),
+            payload: "[2,\"m\",\"Heartbeat\",{}]".into(),
+            logged_at: (Utc::now() - Duration::days(age_days)).naive_utc(),
+        }
+    }
+
+    #[test]
+    fn message_log_retention_drops_only_old_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = DatabaseConfig {
+            data_dir: dir.path().to_owned(),
+            ..DatabaseConfig::default()
+        };
+        let (_, mut conn) = super::open(&config).unwrap();
+        diesel::insert_into(message_log::table)
+            .values(&[row(40), row(31), row(29), row(0)])
+            .execute(&mut conn)
+            .unwrap();
+        let before = (Utc::now() - Duration::days(30)).naive_utc();
+        let outcome = Job::PruneMessageLog { before }.apply(&mut conn).unwrap();
+        assert_eq!(outcome, Outcome::Pruned(2));
+        let left: Vec<Option<String>> = message_log::table
+            .order(message_log::id)
+            .select(message_log::message_id)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(left, vec![Some("m29".to_owned()), Some("m0".to_owned())]);
+    }
+
+    #[test]
+    fn opening_creates_the_data_dir_and_is_repeatable() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = DatabaseConfig {
+            data_dir: dir.path().join("nested/data"),
+            ..DatabaseConfig::default()
+        };
+        drop(super::open(&config).unwrap());
+        let (pool, _) = super::open(&config).unwrap();
+        let mode: String = diesel::sql_query("PRAGMA journal_mode")
+            .get_result::<JournalMode>(&mut pool.get().unwrap())
+            .unwrap()
+            .journal_mode;
+        assert_eq!(mode, "wal");
+    }
+
+    #[derive(QueryableByName)]
+    struct JournalMode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        journal_mode: String,
+    }
+}
