@@ -92,7 +92,7 @@ pub fn handle(env: &Env<'_>, call: &ChargerCall) -> Step {
             store(Job::DataTransfer {
                 charge_point_id: cp,
                 request: request.clone(),
-                answered: spelling_static(answered),
+                answered: answered.as_str(),
                 at,
             })
         }
@@ -224,15 +224,6 @@ fn data_transfer_status(config: &OcppConfig, vendor_id: &str) -> DataTransferSta
         DataTransferStatus::Accepted
     } else {
         DataTransferStatus::UnknownVendorId
-    }
-}
-
-fn spelling_static(status: DataTransferStatus) -> &'static str {
-    match status {
-        DataTransferStatus::Accepted => "Accepted",
-        DataTransferStatus::Rejected => "Rejected",
-        DataTransferStatus::UnknownMessageId => "UnknownMessageId",
-        DataTransferStatus::UnknownVendorId => "UnknownVendorId",
     }
 }
 
