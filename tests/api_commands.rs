@@ -413,54 +413,39 @@ async fn what_answers_teach_is_stored_and_readable() {
     let mut cp = server.booted("CP-MEM").await;
 
     // Configuration: a full answer replaces the snapshot, a keyed one and changes update it.
-    answered(
-        &server,
-        &token,
-        &mut cp,
-        "get-configuration",
-        json!({}),
-        json!({"configurationKey": [
-            {"key": "HeartbeatInterval", "readonly": false, "value": "300"},
-            {"key": "NumberOfConnectors", "readonly": true, "value": "2"},
-            {"key": "AuthorizationKey", "readonly": false}]}),
-    )
-    .await;
-    answered(
-        &server,
-        &token,
-        &mut cp,
-        "change-configuration",
-        json!({"key": "HeartbeatInterval", "value": "60"}),
-        json!({"status": "Accepted"}),
-    )
-    .await;
-    answered(
-        &server,
-        &token,
-        &mut cp,
-        "change-configuration",
-        json!({"key": "MeterValueSampleInterval", "value": "10"}),
-        json!({"status": "Rejected"}),
-    )
-    .await;
-    answered(
-        &server,
-        &token,
-        &mut cp,
-        "get-local-list-version",
-        json!({}),
-        json!({"listVersion": 2}),
-    )
-    .await;
-    answered(
-        &server,
-        &token,
-        &mut cp,
-        "send-local-list",
-        json!({"listVersion": 7, "updateType": "Differential"}),
-        json!({"status": "Accepted"}),
-    )
-    .await;
+    let exchanges = [
+        (
+            "get-configuration",
+            json!({}),
+            json!({"configurationKey": [
+                {"key": "HeartbeatInterval", "readonly": false, "value": "300"},
+                {"key": "NumberOfConnectors", "readonly": true, "value": "2"},
+                {"key": "AuthorizationKey", "readonly": false}]}),
+        ),
+        (
+            "change-configuration",
+            json!({"key": "HeartbeatInterval", "value": "60"}),
+            json!({"status": "Accepted"}),
+        ),
+        (
+            "change-configuration",
+            json!({"key": "MeterValueSampleInterval", "value": "10"}),
+            json!({"status": "Rejected"}),
+        ),
+        (
+            "get-local-list-version",
+            json!({}),
+            json!({"listVersion": 2}),
+        ),
+        (
+            "send-local-list",
+            json!({"listVersion": 7, "updateType": "Differential"}),
+            json!({"status": "Accepted"}),
+        ),
+    ];
+    for (route, body, answer) in exchanges {
+        answered(&server, &token, &mut cp, route, body, answer).await;
+    }
     let snapshot = read(&server, &token, "/chargers/CP-MEM/configuration").await;
     let keys: Vec<(String, Value, bool)> = snapshot["keys"]
         .as_array()

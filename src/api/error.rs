@@ -31,13 +31,23 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A 422 from a message `path.to.field: what is wrong` (the form of OCPP decode errors),
+    /// with the field lifted out. serde names a missing field in the message rather than in
+    /// the path, so `path: missing field `x`` names `path.x`.
     pub fn invalid(message: impl Into<String>) -> Self {
         let message = message.into();
-        // Decode errors read "path.to.field: what is wrong"; lift the path out.
-        let field = message
-            .split_once(": ")
-            .map(|(f, _)| f.to_owned())
-            .filter(|f| !f.contains(' '));
+        let (path, detail) = match message.split_once(": ") {
+            Some((path, detail)) if !path.contains(' ') => (Some(path), detail),
+            _ => (None, message.as_str()),
+        };
+        let missing = detail
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let field = match (path, missing) {
+            (Some(path), Some(name)) => Some(format!("{path}.{name}")),
+            (None, Some(name)) => Some(name.to_owned()),
+            (path, None) => path.map(str::to_owned),
+        };
         ApiError::Invalid { field, message }
     }
 }
@@ -141,4 +151,32 @@ pub fn query_config() -> actix_web::web::QueryConfig {
 pub fn path_config() -> actix_web::web::PathConfig {
     actix_web::web::PathConfig::default()
         .error_handler(|err, _| ApiError::BadRequest(format!("path: {err}")).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+
+    fn field_of(description: &str) -> Option<String> {
+        match ApiError::invalid(description) {
+            ApiError::Invalid { field, .. } => field,
+            other => panic!("not a 422: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn decode_errors_name_the_field() {
+        let cases = [
+            ("type: unknown variant `Medium`", Some("type")),
+            ("missing field `idTag`", Some("idTag")),
+            (
+                "csChargingProfiles: missing field `stackLevel`",
+                Some("csChargingProfiles.stackLevel"),
+            ),
+            ("invalid type: string, expected a map", None),
+        ];
+        for (description, field) in cases {
+            assert_eq!(field_of(description).as_deref(), field, "{description}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! its transaction, so those of finished transactions are not listed as installed.
 
 use super::learn::{Learn, Lesson};
-use super::send::{invalid_field, json_body, known, now, parse_request, send};
+use super::send::{json_body, known, now, parse_request, send};
 use crate::api::audit;
 use crate::api::auth::{Operator, Viewer};
 use crate::api::error::ApiError;
@@ -346,15 +346,15 @@ pub async fn create_charging_profile(
     services: web::Data<Services>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body: NewLibraryProfile =
-        crate::ocpp::types::decode(&json_body(&body)?).map_err(|e| invalid_field(e.description))?;
+    let body: NewLibraryProfile = crate::ocpp::types::decode(&json_body(&body)?)
+        .map_err(|e| ApiError::invalid(e.description))?;
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 64 {
         return Err(ApiError::invalid("name: 1-64 characters"));
     }
     let profile: ChargingProfile = crate::ocpp::v16::parse(&body.profile).map_err(|e| {
         let inner = e.description;
-        invalid_field(match inner.split_once(": ") {
+        ApiError::invalid(match inner.split_once(": ") {
             Some((path, _)) if !path.contains(' ') => format!("profile.{inner}"),
             _ => format!("profile: {inner}"),
         })

@@ -43,30 +43,7 @@ pub fn parse_request<T>(body: &Value) -> Result<T, ApiError>
 where
     T: serde::de::DeserializeOwned + crate::ocpp::types::Validate,
 {
-    parse::<T>(body).map_err(|e| invalid_field(e.description))
-}
-
-/// A 422 from a decode error `path: message`. serde names a missing field in the message,
-/// not in the path, so it is added to the path.
-pub(super) fn invalid_field(description: String) -> ApiError {
-    let (path, message) = match description.split_once(": ") {
-        Some((path, message)) if !path.contains(' ') => (Some(path), message),
-        _ => (None, description.as_str()),
-    };
-    let missing = message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split('`').next());
-    match (path, missing) {
-        (_, None) => ApiError::invalid(description),
-        (None, Some(name)) => ApiError::Invalid {
-            field: Some(name.to_owned()),
-            message: description.clone(),
-        },
-        (Some(path), Some(name)) => ApiError::Invalid {
-            field: Some(format!("{path}.{name}")),
-            message: description.clone(),
-        },
-    }
+    parse::<T>(body).map_err(|e| ApiError::invalid(e.description))
 }
 
 /// Whether a charger is known (has a `charge_points` row).
@@ -193,32 +170,4 @@ pub async fn audited<T: Serialize>(
 /// Now, as stored.
 pub(super) fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn field_of(description: &str) -> Option<String> {
-        match invalid_field(description.to_owned()) {
-            ApiError::Invalid { field, .. } => field,
-            other => panic!("not a 422: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn decode_errors_name_the_field() {
-        let cases = [
-            ("type: unknown variant `Medium`", Some("type")),
-            ("missing field `idTag`", Some("idTag")),
-            (
-                "csChargingProfiles: missing field `stackLevel`",
-                Some("csChargingProfiles.stackLevel"),
-            ),
-            ("invalid type: string, expected a map", None),
-        ];
-        for (description, field) in cases {
-            assert_eq!(field_of(description).as_deref(), field, "{description}");
-        }
-    }
 }

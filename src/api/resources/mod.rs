@@ -163,20 +163,16 @@ pub fn one_of<'a>(
 /// Decodes a JSON body so that a wrong field is a 422 naming it (`{"field": "status"}`),
 /// rather than a 400 with serde's line and column.
 pub fn decode_body<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(body).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        // A missing field is reported at its parent; name the field itself.
-        let missing = inner
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split_once('`'))
-            .map(|(name, _)| name.to_owned());
-        match (path.as_str(), missing) {
-            (".", Some(name)) => ApiError::invalid(format!("{name}: required")),
-            (".", None) => ApiError::invalid(format!("body: {inner}")),
-            (_, Some(name)) => ApiError::invalid(format!("{path}.{name}: required")),
-            _ => ApiError::invalid(format!("{path}: {inner}")),
-        }
+    crate::ocpp::types::decode(&body).map_err(|e| match ApiError::invalid(e.description) {
+        // An error about the body as a whole (e.g. not an object).
+        ApiError::Invalid {
+            field: None,
+            message,
+        } => ApiError::Invalid {
+            field: Some("body".into()),
+            message: format!("body: {message}"),
+        },
+        other => other,
     })
 }
 
