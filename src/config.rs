@@ -100,6 +100,13 @@ pub struct OcppConfig {
     pub max_frame_bytes: usize,
     /// DataTransfer vendorIds we handle (answered Accepted and stored); others get UnknownVendorId.
     pub data_transfer_vendors: Vec<String>,
+    /// Open transactions an id tag (with its group) may hold at once when the tag sets no limit
+    /// of its own; more starts are answered ConcurrentTx. 0 = unlimited.
+    pub max_transactions_per_tag: u32,
+    /// Seconds a connector may report Available (or Preparing after Available) while a
+    /// transaction is open on it, with no meter values, before the server ends that
+    /// transaction itself. 0 = never.
+    pub idle_transaction_grace_secs: u32,
 }
 
 impl Default for OcppConfig {
@@ -114,6 +121,8 @@ impl Default for OcppConfig {
             call_timeout_secs: 30,
             max_frame_bytes: 256 * 1024,
             data_transfer_vendors: Vec::new(),
+            max_transactions_per_tag: 1,
+            idle_transaction_grace_secs: 300,
         }
     }
 }
@@ -123,6 +132,15 @@ impl OcppConfig {
         match self.offline_timeout_secs {
             0 => Duration::from_secs(2 * u64::from(self.heartbeat_interval_secs)),
             s => Duration::from_secs(s),
+        }
+    }
+
+    /// The offline timeout of a charger with its own heartbeat interval: twice that interval,
+    /// unless a timeout is configured. `None`: the general one.
+    pub fn offline_timeout_for(&self, heartbeat_interval_secs: Option<u32>) -> Option<Duration> {
+        match (self.offline_timeout_secs, heartbeat_interval_secs) {
+            (0, Some(h)) => Some(Duration::from_secs(2 * u64::from(h))),
+            _ => None,
         }
     }
 

@@ -18,6 +18,9 @@
 //! | `csms_db_commit_batch_size` | writes per group commit (histogram) |
 //! | `csms_db_commit_seconds` | group commit latency (histogram) |
 //! | `csms_http_request_duration_seconds{method,route,status}` | HTTP latency (histogram) |
+//! | `csms_connection_replacements_total` | connections that replaced an open one of the same id |
+//! | `csms_chargers_replacing_themselves` | ids replaced repeatedly of late (two devices, one id?) |
+//! | `csms_transactions_ended_by_server_total{reason}` | transactions ended without a StopTransaction |
 
 use crate::ocpp::frame::{ErrorCode, Frame};
 use crate::ocpp::v16::{CENTRAL_SYSTEM_ACTIONS, CHARGE_POINT_ACTIONS};
@@ -101,6 +104,9 @@ pub struct Metrics {
     batch: Histogram,
     commit: Histogram,
     http: HistogramVec,
+    replacements: IntCounter,
+    replacing: IntGauge,
+    ended: IntCounterVec,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
@@ -162,8 +168,29 @@ impl Metrics {
             &["method", "route", "status"],
         )
         .expect("http metric");
+        let replacements = IntCounter::new(
+            "csms_connection_replacements_total",
+            "Charger connections that replaced an open connection of the same charge point id",
+        )
+        .expect("replacements metric");
+        let replacing = IntGauge::new(
+            "csms_chargers_replacing_themselves",
+            "Charge point ids whose connection was replaced repeatedly in the last window",
+        )
+        .expect("replacing metric");
+        let ended = IntCounterVec::new(
+            Opts::new(
+                "csms_transactions_ended_by_server_total",
+                "Transactions ended without a StopTransaction, by reason",
+            ),
+            &["reason"],
+        )
+        .expect("ended metric");
         for c in [
             Box::new(calls.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(replacements.clone()),
+            Box::new(replacing.clone()),
+            Box::new(ended.clone()),
             Box::new(frames.clone()),
             Box::new(errors.clone()),
             Box::new(connected.clone()),
@@ -183,6 +210,9 @@ impl Metrics {
             batch,
             commit,
             http,
+            replacements,
+            replacing,
+            ended,
         }
     }
 }
@@ -211,6 +241,21 @@ pub fn call_done() {
 pub fn commit(writes: usize, took: Duration) {
     METRICS.batch.observe(writes as f64);
     METRICS.commit.observe(took.as_secs_f64());
+}
+
+/// A new connection replaced an open one of the same charge point id.
+pub fn connection_replaced() {
+    METRICS.replacements.inc();
+}
+
+/// How many charge point ids were replaced repeatedly in the supervisor's last window.
+pub fn set_replacing_themselves(ids: usize) {
+    METRICS.replacing.set(ids as i64);
+}
+
+/// The server ended a transaction that got no StopTransaction (`reason`: a fixed name).
+pub fn transaction_ended_by_server(reason: &'static str) {
+    METRICS.ended.with_label_values(&[reason]).inc();
 }
 
 /// Middleware: times every HTTP request, labelled with its route pattern (never the raw path,

@@ -5,8 +5,13 @@
 //!   A charger silent past the offline timeout is closed; when its connection is gone the
 //!   charger is marked offline and its connectors Unavailable.
 //! - Online/offline writes go through here only, so they reach the writer in registry order.
+//! - An id whose connection keeps being replaced (two devices with one id) is counted, named
+//!   in a warning and shown in `/metrics`.
+//! - Periodically asks the writer to end transactions whose connector has been idle past the
+//!   grace (see `db::jobs::ghosts`).
 
 use crate::charger::actor::{now_millis, ChargerActor, Close};
+use crate::config::OcppConfig;
 use crate::db::jobs::Job;
 use crate::db::writer::Write;
 use crate::db::DbWriter;
@@ -20,37 +25,52 @@ use std::time::Duration;
 
 /// How often last-seen times are written to the store.
 const TOUCH_EVERY: Duration = Duration::from_secs(30);
+/// Replacements of one id counted together; this many in one window earn a warning.
+const REPLACEMENT_WINDOW_MS: i64 = 10 * 60 * 1000;
+const REPEATED_REPLACEMENTS: u32 = 3;
 
 struct Entry {
     conn_id: u64,
     addr: Addr<ChargerActor>,
     last_seen: Arc<AtomicI64>,
     last_written: i64,
+    offline_timeout: Duration,
+}
+
+/// Recent replacements of one id.
+struct Replacements {
+    since: i64,
+    count: u32,
 }
 
 pub struct Supervisor {
     chargers: HashMap<Arc<str>, Entry>,
+    replaced: HashMap<Arc<str>, Replacements>,
     writer: Addr<DbWriter>,
     offline_timeout: Duration,
+    idle_grace_secs: u32,
 }
 
 impl Supervisor {
-    pub fn new(writer: Addr<DbWriter>, offline_timeout: Duration) -> Self {
+    pub fn new(writer: Addr<DbWriter>, config: &OcppConfig) -> Self {
         Supervisor {
             chargers: HashMap::new(),
+            replaced: HashMap::new(),
             writer,
-            offline_timeout,
+            offline_timeout: config.offline_timeout(),
+            idle_grace_secs: config.idle_transaction_grace_secs,
         }
     }
 
-    /// Closes connections silent for longer than the offline timeout.
+    /// Closes connections silent for longer than their offline timeout.
     fn sweep(&mut self) {
-        let limit = now_millis() - self.offline_timeout.as_millis() as i64;
+        let now = now_millis();
         for (id, entry) in &self.chargers {
+            let limit = now - entry.offline_timeout.as_millis() as i64;
             if entry.last_seen.load(Ordering::Relaxed) < limit {
                 log::warn!(
                     "charger {id}: silent for more than {:?}; marking it offline",
-                    self.offline_timeout
+                    entry.offline_timeout
                 );
                 entry.addr.do_send(Close {
                     code: CloseCode::Away,
@@ -58,6 +78,63 @@ impl Supervisor {
                 });
             }
         }
+    }
+
+    /// Counts a replacement of `id`; warns once it keeps happening.
+    fn count_replacement(&mut self, id: &Arc<str>) {
+        crate::metrics::connection_replaced();
+        let now = now_millis();
+        let r = self.replaced.entry(id.clone()).or_insert(Replacements {
+            since: now,
+            count: 0,
+        });
+        if now - r.since > REPLACEMENT_WINDOW_MS {
+            *r = Replacements {
+                since: now,
+                count: 0,
+            };
+        }
+        r.count += 1;
+        if r.count == REPEATED_REPLACEMENTS {
+            log::warn!(
+                "charger {id}: connection replaced {} times within {} minutes; two devices may be \
+                 using this charge point id",
+                r.count,
+                REPLACEMENT_WINDOW_MS / 60_000
+            );
+        }
+        self.report_replacing();
+    }
+
+    /// Forgets replacements older than the window and publishes how many ids repeat.
+    fn report_replacing(&mut self) {
+        let now = now_millis();
+        self.replaced
+            .retain(|_, r| now - r.since <= REPLACEMENT_WINDOW_MS);
+        let repeating = self
+            .replaced
+            .values()
+            .filter(|r| r.count >= REPEATED_REPLACEMENTS)
+            .count();
+        crate::metrics::set_replacing_themselves(repeating);
+    }
+
+    /// Asks the writer to end transactions idle past the grace.
+    fn sweep_idle_transactions(&mut self, ctx: &mut Context<Self>) {
+        let job = Job::SweepIdleTransactions {
+            grace_secs: self.idle_grace_secs,
+            at: Timestamp::now().naive(),
+        };
+        let swept = self.writer.send(Write(job));
+        ctx.spawn(actix::fut::wrap_future(async move {
+            match swept.await {
+                Ok(Ok(crate::db::jobs::Outcome::Pruned(n))) if n > 0 => log::info!(
+                    "ended {n} transactions whose connector stayed Available with no meter values"
+                ),
+                Ok(Err(e)) => log::error!("idle transaction sweep failed: {e}"),
+                _ => {}
+            }
+        }));
     }
 
     fn write_last_seen(&mut self) {
@@ -84,8 +161,16 @@ impl Actor for Supervisor {
         ctx.set_mailbox_capacity(1 << 20);
         let sweep_every =
             (self.offline_timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(15));
-        ctx.run_interval(sweep_every, |act, _| act.sweep());
+        ctx.run_interval(sweep_every, |act, _| {
+            act.sweep();
+            act.report_replacing();
+        });
         ctx.run_interval(TOUCH_EVERY, |act, _| act.write_last_seen());
+        if self.idle_grace_secs > 0 {
+            let every = Duration::from_secs(u64::from(self.idle_grace_secs) / 4)
+                .clamp(Duration::from_secs(1), Duration::from_secs(30));
+            ctx.run_interval(every, |act, ctx| act.sweep_idle_transactions(ctx));
+        }
     }
 }
 
@@ -96,6 +181,8 @@ pub struct Register {
     pub conn_id: u64,
     pub addr: Addr<ChargerActor>,
     pub last_seen: Arc<AtomicI64>,
+    /// Silence after which this charger is marked offline; `None`: the configured one.
+    pub offline_timeout: Option<Duration>,
 }
 
 impl Handler<Register> for Supervisor {
@@ -107,19 +194,46 @@ impl Handler<Register> for Supervisor {
             addr: msg.addr,
             last_seen: msg.last_seen,
             last_written: 0,
+            offline_timeout: msg.offline_timeout.unwrap_or(self.offline_timeout),
         };
-        if let Some(old) = self.chargers.insert(msg.id.clone(), entry) {
+        let replaced = self.chargers.insert(msg.id.clone(), entry);
+        if let Some(old) = &replaced {
             log::warn!("charger {}: new connection replaces the open one", msg.id);
             old.addr.do_send(Close {
                 code: CloseCode::Policy,
                 reason: "replaced by a newer connection of the same charge point".into(),
             });
+            self.count_replacement(&msg.id);
         }
         let at = Timestamp::now().naive();
         self.writer.do_send(Write(Job::Online {
             charge_point_id: msg.id.to_string(),
+            replaced: replaced.is_some(),
             at,
         }));
+    }
+}
+
+/// A charger's offline timeout changed (its heartbeat interval did, at a boot).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SetOfflineTimeout {
+    pub id: Arc<str>,
+    pub conn_id: u64,
+    pub offline_timeout: Option<Duration>,
+}
+
+impl Handler<SetOfflineTimeout> for Supervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetOfflineTimeout, _: &mut Context<Self>) {
+        if let Some(entry) = self
+            .chargers
+            .get_mut(&msg.id)
+            .filter(|e| e.conn_id == msg.conn_id)
+        {
+            entry.offline_timeout = msg.offline_timeout.unwrap_or(self.offline_timeout);
+        }
     }
 }
 

@@ -11,6 +11,29 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// Writes one audit row on `conn`: inside a write, it commits together with the change it
+/// records.
+pub fn insert(
+    conn: &mut crate::db::DbConn,
+    actor: &str,
+    action: &str,
+    target: Option<&str>,
+    request: Option<&serde_json::Value>,
+    result: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::actor.eq(actor),
+            audit_log::action.eq(action),
+            audit_log::target.eq(target),
+            audit_log::request.eq(request.map(|r| r.to_string())),
+            audit_log::result.eq(result),
+            audit_log::created_at.eq(chrono::Utc::now().naive_utc()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Records one command or change. Failing to record is logged, never hidden from the log file.
 pub async fn record(
     services: &Services,
@@ -25,19 +48,16 @@ pub async fn record(
         action.to_owned(),
         target.map(str::to_owned),
     );
-    let (request, result) = (request.map(|r| r.to_string()), result.to_owned());
-    let now = chrono::Utc::now().naive_utc();
+    let (request, result) = (request.cloned(), result.to_owned());
     let written = crate::db::write(&services.writer, move |c| {
-        diesel::insert_into(audit_log::table)
-            .values((
-                audit_log::actor.eq(&actor),
-                audit_log::action.eq(&action),
-                audit_log::target.eq(&target),
-                audit_log::request.eq(&request),
-                audit_log::result.eq(&result),
-                audit_log::created_at.eq(now),
-            ))
-            .execute(c)
+        insert(
+            c,
+            &actor,
+            &action,
+            target.as_deref(),
+            request.as_ref(),
+            &result,
+        )
     })
     .await;
     if let Err(e) = written {

@@ -5,16 +5,19 @@
 use super::handlers::{self, Env, Step};
 use super::state::{CallSlot, ChargerState, ReplyQueue};
 use crate::db::jobs::ChargerSnapshot;
+use crate::db::jobs::{Job, Outcome};
 use crate::db::models::LogRow;
-use crate::db::writer::{LogFrames, Write};
+use crate::db::writer::{submit, LogFrames, Write};
 use crate::ocpp::frame::{CallError, ErrorCode, Frame, FrameError};
 use crate::ocpp::types::{quirks, Timestamp};
+use crate::ocpp::v16::start_transaction::StartTransactionRequest;
 use crate::ocpp::v16::{parse, ChargerCall, Request};
 use crate::services::{ConnectionPermit, Services};
-use crate::supervisor::{Register, Unregister};
+use crate::supervisor::{Register, SetOfflineTimeout, Unregister};
 use actix::prelude::*;
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,6 +80,11 @@ pub struct ChargerActor {
     state: ChargerState,
     replies: ReplyQueue,
     calls: CallSlot<PendingCall>,
+    /// StartTransactions stored whose answer has not left yet, by reply ticket: if the
+    /// connection ends first, their transactions are marked (the charger may not know them).
+    unanswered_starts: BTreeMap<u64, StartTransactionRequest>,
+    /// Its own heartbeat interval, if it has one (for its offline timeout).
+    heartbeat_interval_secs: Option<u32>,
     /// Milliseconds since the epoch of the last frame received; read by the supervisor.
     last_seen: Arc<AtomicI64>,
     /// Close at once after the handshake (no OCPP subprotocol agreed).
@@ -102,6 +110,8 @@ impl ChargerActor {
             out,
             state: ChargerState::new(snapshot),
             replies: ReplyQueue::default(),
+            unanswered_starts: BTreeMap::new(),
+            heartbeat_interval_secs: snapshot.heartbeat_interval_secs,
             last_seen: Arc::new(AtomicI64::new(now_millis())),
             refuse,
             _permit: permit,
@@ -214,18 +224,22 @@ impl ChargerActor {
         match handlers::handle(&env, &call) {
             Step::Reply(payload) => self.answer(ticket, Frame::CallResult { id, payload }),
             Step::Store(job) => {
-                let stored = self.services.writer.send(Write(*job));
+                if let ChargerCall::StartTransaction(request) = &call {
+                    self.unanswered_starts.insert(ticket, request.clone());
+                }
+                let stored = submit(&self.services.writer, *job);
                 ctx.spawn(stored.into_actor(self).map(move |result, act, _| {
                     let frame = match result {
                         Ok(Ok(outcome)) => {
                             act.state.apply(&call, &outcome);
+                            act.learn_interval(&outcome);
                             match handlers::respond(&act.env(), &call, outcome) {
                                 Ok(payload) => Frame::CallResult { id, payload },
                                 Err(bug) => internal_error(&act.id, id, bug),
                             }
                         }
                         Ok(Err(e)) => internal_error(&act.id, id, e.to_string()),
-                        Err(e) => internal_error(&act.id, id, e.to_string()),
+                        Err(_) => internal_error(&act.id, id, "the writer has stopped".into()),
                     };
                     act.answer(ticket, frame);
                 }));
@@ -245,8 +259,37 @@ impl ChargerActor {
     fn answer(&mut self, ticket: u64, frame: Frame) {
         let text = frame.to_text();
         self.log_frame("out", Some(&frame), &text);
+        let mut delivered = true;
         for ready in self.replies.fill(ticket, text) {
-            let _ = self.out.send(Outgoing::Text(ready));
+            delivered &= self.out.send(Outgoing::Text(ready)).is_ok();
+        }
+        if delivered && !self.unanswered_starts.is_empty() {
+            let unsent = self
+                .unanswered_starts
+                .split_off(&self.replies.sent_before());
+            self.unanswered_starts = unsent;
+        }
+    }
+
+    /// A boot answer gave the charger its heartbeat interval: its offline timeout follows.
+    fn learn_interval(&mut self, outcome: &Outcome) {
+        if let Outcome::Registered {
+            heartbeat_interval_secs,
+            ..
+        } = outcome
+        {
+            if *heartbeat_interval_secs != self.heartbeat_interval_secs {
+                self.heartbeat_interval_secs = *heartbeat_interval_secs;
+                self.services.supervisor.do_send(SetOfflineTimeout {
+                    id: self.id.clone(),
+                    conn_id: self.conn_id,
+                    offline_timeout: self
+                        .services
+                        .config
+                        .ocpp
+                        .offline_timeout_for(*heartbeat_interval_secs),
+                });
+            }
         }
     }
 
@@ -346,6 +389,11 @@ impl Actor for ChargerActor {
             conn_id: self.conn_id,
             addr: ctx.address(),
             last_seen: self.last_seen.clone(),
+            offline_timeout: self
+                .services
+                .config
+                .ocpp
+                .offline_timeout_for(self.heartbeat_interval_secs),
         });
         let ping_every = self.services.config.ocpp.ping_interval_secs;
         if ping_every > 0 {
@@ -366,6 +414,18 @@ impl Actor for ChargerActor {
                 self.id,
                 self.replies.pending()
             );
+        }
+        for request in std::mem::take(&mut self.unanswered_starts).into_values() {
+            log::warn!(
+                "charger {}: the answer to StartTransaction on connector {} was never delivered",
+                self.id,
+                request.connector_id
+            );
+            self.services.writer.do_send(Write(Job::StartAnswerLost {
+                charge_point_id: self.id.to_string(),
+                request,
+                at: Timestamp::now().naive(),
+            }));
         }
         self.services.supervisor.do_send(Unregister {
             id: self.id.clone(),

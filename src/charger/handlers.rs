@@ -75,6 +75,7 @@ pub fn handle(env: &Env<'_>, call: &ChargerCall) -> Step {
         ChargerCall::StartTransaction(request) => store(Job::StartTransaction {
             charge_point_id: cp,
             request: request.clone(),
+            max_per_tag: env.config.max_transactions_per_tag,
             at,
         }),
         ChargerCall::StopTransaction(request) => store(Job::StopTransaction {
@@ -143,13 +144,20 @@ pub fn handle(env: &Env<'_>, call: &ChargerCall) -> Step {
 /// The answer to a CALL whose job has been committed with `outcome`.
 pub fn respond(env: &Env<'_>, call: &ChargerCall, outcome: Outcome) -> Result<Value, String> {
     Ok(match (call, outcome) {
-        (ChargerCall::BootNotification(_), Outcome::Registered(status)) => {
-            payload(BootNotificationResponse {
-                current_time: env.now,
-                interval: boot_interval(env.config, status),
+        (
+            ChargerCall::BootNotification(_),
+            Outcome::Registered {
                 status,
-            })
-        }
+                heartbeat_interval_secs,
+            },
+        ) => payload(BootNotificationResponse {
+            current_time: env.now,
+            interval: boot_interval(
+                heartbeat_interval_secs.unwrap_or(env.config.heartbeat_interval_secs),
+                status,
+            ),
+            status,
+        }),
         (ChargerCall::Authorize(_), Outcome::IdTag(id_tag_info)) => {
             payload(authorize::AuthorizeResponse { id_tag_info })
         }
@@ -208,12 +216,12 @@ pub fn respond(env: &Env<'_>, call: &ChargerCall, outcome: Outcome) -> Result<Va
     })
 }
 
-/// Accepted chargers get the heartbeat interval; others the wait before their next boot.
-fn boot_interval(config: &OcppConfig, status: RegistrationStatus) -> i32 {
+/// Accepted chargers get their heartbeat interval; others the wait before their next boot.
+fn boot_interval(heartbeat_interval_secs: u32, status: RegistrationStatus) -> i32 {
     let interval = match status {
-        RegistrationStatus::Accepted => config.heartbeat_interval_secs,
+        RegistrationStatus::Accepted => heartbeat_interval_secs,
         RegistrationStatus::Pending | RegistrationStatus::Rejected => {
-            config.heartbeat_interval_secs.min(60)
+            heartbeat_interval_secs.min(60)
         }
     };
     i32::try_from(interval).unwrap_or(i32::MAX)

@@ -8,7 +8,7 @@ use crate::db::jobs::{ChargerSnapshot, Outcome};
 use crate::ocpp::frame::ErrorCode;
 use crate::ocpp::v16::boot_notification::RegistrationStatus;
 use crate::ocpp::v16::ChargerCall;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Where the charger stands with us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,8 +40,6 @@ pub struct Refusal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChargerState {
     pub registration: Registration,
-    /// Open transactions: transaction id -> connector id.
-    pub open_transactions: BTreeMap<i32, i32>,
 }
 
 impl ChargerState {
@@ -51,7 +49,6 @@ impl ChargerState {
                 .registration
                 .map(Registration::from)
                 .unwrap_or(Registration::Unregistered),
-            open_transactions: snapshot.open_transactions.iter().copied().collect(),
         }
     }
 
@@ -105,18 +102,10 @@ impl ChargerState {
 
     /// Takes in the committed outcome of a CALL.
     pub fn apply(&mut self, call: &ChargerCall, outcome: &Outcome) {
-        match (call, outcome) {
-            (ChargerCall::BootNotification(_), Outcome::Registered(status)) => {
-                self.registration = (*status).into();
-            }
-            (ChargerCall::StartTransaction(req), Outcome::Started { transaction_id, .. }) => {
-                self.open_transactions
-                    .insert(*transaction_id, req.connector_id as i32);
-            }
-            (ChargerCall::StopTransaction(req), Outcome::Stopped { .. }) => {
-                self.open_transactions.remove(&req.transaction_id);
-            }
-            _ => {}
+        if let (ChargerCall::BootNotification(_), Outcome::Registered { status, .. }) =
+            (call, outcome)
+        {
+            self.registration = (*status).into();
         }
     }
 }
@@ -151,6 +140,11 @@ impl ReplyQueue {
             self.first += 1;
         }
         ready
+    }
+
+    /// Every ticket below this one has been handed out.
+    pub fn sent_before(&self) -> u64 {
+        self.first
     }
 
     /// Answers still being prepared.
@@ -237,10 +231,7 @@ mod tests {
     }
 
     fn state(registration: Registration) -> ChargerState {
-        ChargerState {
-            registration,
-            open_transactions: BTreeMap::new(),
-        }
+        ChargerState { registration }
     }
 
     #[test]
@@ -303,8 +294,18 @@ mod tests {
             "BootNotification",
             json!({"chargePointVendor":"v","chargePointModel":"m"}),
         );
-        s.apply(&boot, &Outcome::Registered(RegistrationStatus::Accepted));
+        let accepted = Outcome::Registered {
+            status: RegistrationStatus::Accepted,
+            heartbeat_interval_secs: None,
+        };
+        s.apply(&boot, &accepted);
         assert_eq!(s.registration, Registration::Accepted);
+        let rejected = Outcome::Registered {
+            status: RegistrationStatus::Rejected,
+            heartbeat_interval_secs: Some(30),
+        };
+        s.apply(&boot, &rejected);
+        assert_eq!(s.registration, Registration::Rejected);
         let start = call(
             "StartTransaction",
             json!({"connectorId":2,"idTag":"t","meterStart":0,"timestamp":"2024-01-01T00:00:00Z"}),
@@ -318,19 +319,7 @@ mod tests {
                 resent: false,
             },
         );
-        assert_eq!(s.open_transactions.get(&7), Some(&2));
-        let stop = call(
-            "StopTransaction",
-            json!({"transactionId":7,"meterStop":5,"timestamp":"2024-01-01T01:00:00Z"}),
-        );
-        s.apply(
-            &stop,
-            &Outcome::Stopped {
-                id_tag_info: None,
-                anomaly: None,
-            },
-        );
-        assert!(s.open_transactions.is_empty());
+        assert_eq!(s.registration, Registration::Rejected);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod jobs;
 pub mod models;
+pub mod readings;
 pub mod schema;
 pub mod writer;
 

@@ -26,6 +26,9 @@ pub struct ChargePoint {
     pub firmware_status: Option<String>,
     pub diagnostics_status: Option<String>,
     pub created_at: NaiveDateTime,
+    pub heartbeat_interval_secs: Option<i32>,
+    pub connection_replacements: i32,
+    pub last_replaced_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -40,6 +43,7 @@ pub struct Connector {
     pub vendor_error_code: Option<String>,
     pub status_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub available_since: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -59,6 +63,10 @@ pub struct Transaction {
     pub stop_id_tag: Option<String>,
     pub started_at: NaiveDateTime,
     pub stopped_at: Option<NaiveDateTime>,
+    /// `Charger`, `Inferred` or `Operator`; `None` while open.
+    pub ended_by: Option<String>,
+    pub end_note: Option<String>,
+    pub start_answer_lost: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -70,6 +78,7 @@ pub struct IdTag {
     pub parent_id_tag: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub max_active_transactions: Option<i32>,
 }
 
 #[derive(Debug, Clone, Insertable)]

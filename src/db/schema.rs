@@ -31,6 +31,9 @@ diesel::table! {
         firmware_status -> Nullable<Text>,
         diagnostics_status -> Nullable<Text>,
         created_at -> Timestamp,
+        heartbeat_interval_secs -> Nullable<Integer>,
+        connection_replacements -> Integer,
+        last_replaced_at -> Nullable<Timestamp>,
     }
 }
 
@@ -58,6 +61,7 @@ diesel::table! {
         vendor_error_code -> Nullable<Text>,
         status_at -> Timestamp,
         updated_at -> Timestamp,
+        available_since -> Nullable<Timestamp>,
     }
 }
 
@@ -81,6 +85,7 @@ diesel::table! {
         parent_id_tag -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        max_active_transactions -> Nullable<Integer>,
     }
 }
 
@@ -157,6 +162,9 @@ diesel::table! {
         stop_id_tag -> Nullable<Text>,
         started_at -> Timestamp,
         stopped_at -> Nullable<Timestamp>,
+        ended_by -> Nullable<Text>,
+        end_note -> Nullable<Text>,
+        start_answer_lost -> Bool,
     }
 }
 

@@ -24,6 +24,25 @@ impl Message for Write {
     type Result = Result<Outcome, DbError>;
 }
 
+/// Runs a write job whatever becomes of the sender: the outcome goes to `reply`, which may
+/// be gone by then. A charger's CALL is stored even when its connection ends before the
+/// commit (a [`Write`] whose requester is dropped is never run).
+pub struct Submit {
+    pub job: Job,
+    pub reply: oneshot::Sender<Result<Outcome, DbError>>,
+}
+
+impl Message for Submit {
+    type Result = ();
+}
+
+/// Sends `job` as a [`Submit`]; the receiver gets its outcome after the commit.
+pub fn submit(writer: &Addr<DbWriter>, job: Job) -> oneshot::Receiver<Result<Outcome, DbError>> {
+    let (reply, outcome) = oneshot::channel();
+    writer.do_send(Submit { job, reply });
+    outcome
+}
+
 /// Adds rows to the message log (committed with the next group; nobody waits for them).
 pub struct LogFrames(pub Vec<LogRow>);
 
@@ -192,6 +211,15 @@ impl Handler<Write> for DbWriter {
         self.waiting.push((job, tx));
         self.kick(ctx);
         Box::pin(async move { rx.await.unwrap_or(Err(DbError::WriterGone)) })
+    }
+}
+
+impl Handler<Submit> for DbWriter {
+    type Result = ();
+
+    fn handle(&mut self, Submit { job, reply }: Submit, ctx: &mut Context<Self>) {
+        self.waiting.push((job, reply));
+        self.kick(ctx);
     }
 }
 

@@ -501,6 +501,16 @@ impl Charger {
         let _ = self.ws.close(None).await;
     }
 
+    /// Sends a CALL and a Close frame in one write, then waits for the server's close: the
+    /// connection ends before any answer can leave.
+    pub async fn call_and_hang_up(mut self, action: &str, payload: Value) {
+        self.next += 1;
+        let frame = json!([2, format!("t{}", self.next), action, payload]).to_string();
+        self.ws.feed(Message::text(frame)).await.expect("queue");
+        let _ = self.ws.close(None).await;
+        let _ = self.closed().await;
+    }
+
     /// Closes from our side and waits for the server's close reply, so the server has seen it.
     pub async fn close_and_wait(mut self) {
         let _ = self.ws.close(None).await;

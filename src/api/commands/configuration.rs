@@ -6,7 +6,7 @@ use super::learn::{Learn, Lesson};
 use super::send::{known, now, parse_request, send};
 use crate::api::auth::{Operator, Viewer};
 use crate::api::error::ApiError;
-use crate::db::schema::{charger_configuration as cfg, local_list_versions};
+use crate::db::schema::{charge_points, charger_configuration as cfg, local_list_versions};
 use crate::db::DbConn;
 use crate::ocpp::types::Timestamp;
 use crate::ocpp::v16::change_configuration::{
@@ -119,10 +119,27 @@ impl Learn for ChangeConfigurationRequest {
             Some(request.value.as_str().to_owned()),
             false,
         );
+        // The interval the server hands out at boot follows what the charger accepted.
+        let heartbeat = heartbeat_interval(request.key.as_str(), request.value.as_str());
         Some(Box::new(move |c| {
-            store_keys(c, &cp, std::slice::from_ref(&key), false)
+            store_keys(c, &cp, std::slice::from_ref(&key), false)?;
+            if let Some(secs) = heartbeat {
+                diesel::update(charge_points::table.find(&cp))
+                    .set(charge_points::heartbeat_interval_secs.eq(secs))
+                    .execute(c)?;
+            }
+            Ok(())
         }))
     }
+}
+
+/// The heartbeat interval a ChangeConfiguration sets, if it sets one (a positive number of
+/// seconds for the key HeartbeatInterval, in any case).
+fn heartbeat_interval(key: &str, value: &str) -> Option<i32> {
+    if !key.eq_ignore_ascii_case("HeartbeatInterval") {
+        return None;
+    }
+    value.trim().parse::<i32>().ok().filter(|s| *s > 0)
 }
 
 impl Learn for GetLocalListVersionRequest {

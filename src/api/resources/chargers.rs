@@ -64,6 +64,26 @@ pub struct Charger {
     pub connectors: Vec<ConnectorState>,
     /// Energy delivered by its completed transactions (sum of meterStop - meterStart), in Wh.
     pub energy_wh: i64,
+    /// What the server hands this charger: kept per charger, used in every boot answer.
+    pub settings: ChargerSettings,
+    /// Times a new connection with its id replaced one still open (two devices with one id
+    /// replace each other over and over).
+    pub connection_replacements: i32,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_replaced_at: Option<Timestamp>,
+}
+
+/// Settings the server hands a charger.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargerSettings {
+    /// The heartbeat interval its BootNotification answers carry, in seconds.
+    pub heartbeat_interval_secs: i32,
+    /// Whether that interval is its own (set by an accepted ChangeConfiguration of
+    /// HeartbeatInterval, or by an admin) rather than the server's default.
+    pub heartbeat_interval_is_own: bool,
+    /// What its next BootNotification will be answered (Accepted, Pending, Rejected).
+    pub registration_status: String,
 }
 
 /// A connector's last StatusNotification.
@@ -98,7 +118,38 @@ impl From<Connector> for ConnectorState {
     }
 }
 
-fn to_charger(c: ChargePoint, connectors: Vec<ConnectorState>, energy_wh: i64) -> Charger {
+/// Server defaults a charger's settings fall back on.
+#[derive(Debug, Clone, Copy)]
+struct Defaults {
+    heartbeat_interval_secs: u32,
+    registration_status: RegistrationStatus,
+}
+
+impl Defaults {
+    fn of(services: &Services) -> Defaults {
+        Defaults {
+            heartbeat_interval_secs: services.config.ocpp.heartbeat_interval_secs,
+            registration_status: services.config.ocpp.boot_status.into(),
+        }
+    }
+}
+
+fn to_charger(
+    c: ChargePoint,
+    connectors: Vec<ConnectorState>,
+    energy_wh: i64,
+    defaults: Defaults,
+) -> Charger {
+    let settings = ChargerSettings {
+        heartbeat_interval_secs: c
+            .heartbeat_interval_secs
+            .unwrap_or(i32::try_from(defaults.heartbeat_interval_secs).unwrap_or(i32::MAX)),
+        heartbeat_interval_is_own: c.heartbeat_interval_secs.is_some(),
+        registration_status: c
+            .registration_status
+            .clone()
+            .unwrap_or_else(|| defaults.registration_status.as_str().to_owned()),
+    };
     Charger {
         id: c.id,
         online: c.connected,
@@ -121,6 +172,9 @@ fn to_charger(c: ChargePoint, connectors: Vec<ConnectorState>, energy_wh: i64) -
         created_at: Timestamp::from_naive(c.created_at),
         connectors,
         energy_wh,
+        settings,
+        connection_replacements: c.connection_replacements,
+        last_replaced_at: c.last_replaced_at.map(Timestamp::from_naive),
     }
 }
 
@@ -222,7 +276,11 @@ macro_rules! energy_by_charger {
 }
 
 /// Connectors and energy of the given chargers, then the [`Charger`]s in the given order.
-fn complete(conn: &mut DbConn, rows: Vec<ChargePoint>) -> QueryResult<Vec<Charger>> {
+fn complete(
+    conn: &mut DbConn,
+    rows: Vec<ChargePoint>,
+    defaults: Defaults,
+) -> QueryResult<Vec<Charger>> {
     let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
     let mut by_charger: HashMap<String, Vec<ConnectorState>> = HashMap::new();
     let connector_rows: Vec<Connector> = connectors::table
@@ -245,7 +303,7 @@ fn complete(conn: &mut DbConn, rows: Vec<ChargePoint>) -> QueryResult<Vec<Charge
         .map(|c| {
             let connectors = by_charger.remove(&c.id).unwrap_or_default();
             let wh = energy.get(&c.id).copied().unwrap_or(0);
-            to_charger(c, connectors, wh)
+            to_charger(c, connectors, wh, defaults)
         })
         .collect())
 }
@@ -272,6 +330,7 @@ pub async fn list(
             desc: false,
         },
     )?;
+    let defaults = Defaults::of(&services);
     let (items, total) = crate::db::read(&services.pool, move |c| {
         let total: i64 = filtered(&filter).count().get_result(c)?;
         let q = filtered(&filter);
@@ -287,7 +346,7 @@ pub async fn list(
             .offset(offset)
             .select(ChargePoint::as_select())
             .load(c)?;
-        Ok((complete(c, rows)?, total))
+        Ok((complete(c, rows, defaults)?, total))
     })
     .await?;
     Ok(web::Json(Page {
@@ -300,13 +359,14 @@ pub async fn list(
 
 async fn load(services: &Services, id: String) -> Result<Charger, ApiError> {
     let lookup = id.clone();
+    let defaults = Defaults::of(services);
     let found = crate::db::read(&services.pool, move |c| {
         let row: Option<ChargePoint> = cp::table
             .find(&lookup)
             .select(ChargePoint::as_select())
             .first(c)
             .optional()?;
-        row.map(|r| complete(c, vec![r])).transpose()
+        row.map(|r| complete(c, vec![r], defaults)).transpose()
     })
     .await?;
     found
@@ -376,7 +436,16 @@ pub struct ChargerUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<PresetStatus>)]
     pub registration_status: Option<Option<PresetStatus>>,
+    /// The heartbeat interval its boot answers carry (1-86400 s); `null`: the server default.
+    /// Takes effect at its next boot; send ChangeConfiguration(HeartbeatInterval) to change it
+    /// at once (an accepted one also sets this).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>)]
+    pub heartbeat_interval_secs: Option<Option<u32>>,
 }
+
+/// Longest heartbeat interval an admin may set, in seconds (a day).
+const MAX_HEARTBEAT_SECS: u32 = 86_400;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -448,7 +517,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(load(&services, id).await?))
 }
 
-/// Edit a charger (admin): its preset registration status.
+/// Edit a charger (admin): its preset registration status and heartbeat interval.
 #[utoipa::path(tag = "chargers", params(("id" = String, Path, description = "charge point id")),
     request_body = ChargerUpdate,
     responses((status = 200, body = Charger), (status = 404), (status = 422)),
@@ -462,6 +531,13 @@ pub async fn update(
 ) -> Result<web::Json<Charger>, ApiError> {
     let id = path.into_inner();
     let change: ChargerUpdate = decode_body(body.into_inner())?;
+    if let Some(Some(secs)) = change.heartbeat_interval_secs {
+        if !(1..=MAX_HEARTBEAT_SECS).contains(&secs) {
+            return Err(ApiError::invalid(format!(
+                "heartbeatIntervalSecs: 1 to {MAX_HEARTBEAT_SECS} seconds, or null"
+            )));
+        }
+    }
     let target = id.clone();
     let changed = crate::db::write(&services.writer, move |c| {
         let exists = cp::table.find(&target).count().get_result::<i64>(c)? > 0;
@@ -470,13 +546,21 @@ pub async fn update(
                 .set(cp::registration_status.eq(status.map(PresetStatus::as_str)))
                 .execute(c)?;
         }
+        if let Some(secs) = change.heartbeat_interval_secs {
+            diesel::update(cp::table.find(&target))
+                .set(cp::heartbeat_interval_secs.eq(secs.map(|s| s as i32)))
+                .execute(c)?;
+        }
         Ok(exists)
     })
     .await?;
     if !changed {
         return Err(ApiError::NotFound(format!("no charger {id}")));
     }
-    let request = json!({"registrationStatus": change.registration_status.map(|s| s.map(PresetStatus::as_str))});
+    let request = json!({
+        "registrationStatus": change.registration_status.map(|s| s.map(PresetStatus::as_str)),
+        "heartbeatIntervalSecs": change.heartbeat_interval_secs,
+    });
     audit::record(
         &services,
         &admin.0.name,

@@ -19,6 +19,8 @@ use serde_json::json;
 
 /// OCPP's IdToken: CiString20Type.
 const MAX_ID_TAG_CHARS: usize = 20;
+/// Largest per-tag session limit (0 is unlimited).
+const MAX_SESSION_LIMIT: u32 = 10_000;
 /// Largest CSV body accepted by the import.
 const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 /// Imported rows written per write job.
@@ -70,6 +72,9 @@ pub struct IdTag {
     pub expiry_date: Option<Timestamp>,
     /// The group tag (OCPP parentIdTag).
     pub parent_id_tag: Option<String>,
+    /// Open transactions this tag, with its group, may hold at once (0: unlimited, e.g. a fleet
+    /// card); null: its parent's limit, else the server's `ocpp.max_transactions_per_tag`.
+    pub max_active_transactions: Option<i32>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -83,6 +88,7 @@ impl From<Row> for IdTag {
             status: r.status,
             expiry_date: r.expiry_date.map(Timestamp::from_naive),
             parent_id_tag: r.parent_id_tag,
+            max_active_transactions: r.max_active_transactions,
             created_at: Timestamp::from_naive(r.created_at),
             updated_at: Timestamp::from_naive(r.updated_at),
         }
@@ -214,6 +220,9 @@ pub struct NewIdTag {
     /// RFC 3339.
     pub expiry_date: Option<String>,
     pub parent_id_tag: Option<String>,
+    /// Open transactions it (with its group) may hold at once; 0 = unlimited; absent: the
+    /// parent's limit, else the server default.
+    pub max_active_transactions: Option<u32>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -228,6 +237,21 @@ pub struct IdTagUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub parent_id_tag: Option<Option<String>>,
+    /// 0 = unlimited; `null`: the parent's limit, else the server default.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>)]
+    pub max_active_transactions: Option<Option<u32>>,
+}
+
+/// A session limit as stored (the API takes 0 to 10,000).
+fn check_limit(limit: Option<u32>) -> Result<Option<i32>, ApiError> {
+    match limit {
+        None => Ok(None),
+        Some(n) if n <= MAX_SESSION_LIMIT => Ok(Some(n as i32)),
+        Some(_) => Err(ApiError::invalid(format!(
+            "maxActiveTransactions: 0 (unlimited) to {MAX_SESSION_LIMIT}"
+        ))),
+    }
 }
 
 fn check_parent(tag: &str, parent: Option<&str>) -> Result<(), ApiError> {
@@ -257,6 +281,7 @@ pub async fn create(
     check_tag("idTag", &new.id_tag)?;
     check_parent(&new.id_tag, new.parent_id_tag.as_deref())?;
     let expiry = parse_time("expiryDate", new.expiry_date.as_deref())?;
+    let limit = check_limit(new.max_active_transactions)?;
     let status = new.status.unwrap_or(TagStatus::Accepted);
     let now = chrono::Utc::now().naive_utc();
     let (tag, parent) = (new.id_tag.clone(), new.parent_id_tag.clone());
@@ -267,6 +292,7 @@ pub async fn create(
                 id_tags::status.eq(status.as_str()),
                 id_tags::expiry_date.eq(expiry),
                 id_tags::parent_id_tag.eq(&parent),
+                id_tags::max_active_transactions.eq(limit),
                 id_tags::created_at.eq(now),
                 id_tags::updated_at.eq(now),
             ))
@@ -289,7 +315,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(find(&services, new.id_tag).await?))
 }
 
-/// Change an id tag's status, expiry or parent (operator).
+/// Change an id tag's status, expiry, parent or session limit (operator).
 #[utoipa::path(tag = "id-tags", params(("idTag" = String, Path)), request_body = IdTagUpdate,
     responses((status = 200, body = IdTag), (status = 404), (status = 422)),
     security(("bearer" = ["operator"])))]
@@ -312,6 +338,10 @@ pub async fn update(
     if let Some(Some(p)) = &parent {
         check_parent(&tag, Some(p))?;
     }
+    let limit = change
+        .max_active_transactions
+        .map(check_limit)
+        .transpose()?;
     let status = change.status;
     let now = chrono::Utc::now().naive_utc();
     let target = tag.clone();
@@ -333,6 +363,11 @@ pub async fn update(
         if let Some(p) = &parent {
             diesel::update(row)
                 .set(id_tags::parent_id_tag.eq(p))
+                .execute(c)?;
+        }
+        if let Some(l) = limit {
+            diesel::update(row)
+                .set(id_tags::max_active_transactions.eq(l))
                 .execute(c)?;
         }
         Ok(n)

@@ -11,6 +11,7 @@
 //! RFC 3339 UTC with `Z` and are read leniently ([`Timestamp::parse_lenient`]).
 
 pub mod chargers;
+pub mod close_transaction;
 pub mod id_tags;
 pub mod logs;
 pub mod stats;
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(transactions::export_csv)
         .service(transactions::active)
         .service(transactions::detail)
+        .service(close_transaction::close)
         .service(transactions::meter_values)
         .service(id_tags::list)
         .service(id_tags::import)

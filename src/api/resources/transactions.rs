@@ -5,6 +5,7 @@ use crate::api::auth::Viewer;
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
 use crate::db::models::Transaction as Row;
+use crate::db::readings::{self, ENERGY_REGISTER};
 use crate::db::schema::{meter_values as mv, transactions as tx};
 use crate::db::DbConn;
 use crate::ocpp::types::Timestamp;
@@ -17,8 +18,6 @@ use serde::{Deserialize, Serialize};
 
 /// Most rows one CSV export holds; narrow the filters for more.
 const MAX_CSV_ROWS: i64 = 500_000;
-/// The measurand a transaction's energy so far is read from (also the default measurand).
-const ENERGY_REGISTER: &str = "Energy.Active.Import.Register";
 
 /// A charging session.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -45,9 +44,20 @@ pub struct Transaction {
     pub energy_wh: Option<i64>,
     /// Seconds from start to stop; while active, from start to now.
     pub duration_secs: i64,
+    /// The charger's Reason from its StopTransaction; for an end the server inferred, or an
+    /// operator's, one of StartRefused, NewStartOnConnector, ChargerRebooted,
+    /// ConnectorAvailable, ClosedByOperator.
     pub stop_reason: Option<String>,
     pub stop_id_tag: Option<String>,
     pub reservation_id: Option<i32>,
+    /// Who ended it: `Charger` (its StopTransaction), `Inferred` (the server, from evidence
+    /// that the charger no longer holds it) or `Operator`; null while active. A
+    /// StopTransaction that arrives later replaces an inferred or operator end.
+    pub ended_by: Option<String>,
+    /// What the server saw when it ended the transaction itself, or the operator's reason.
+    pub end_note: Option<String>,
+    /// The answer to its StartTransaction never reached the charger.
+    pub start_answer_lost: bool,
 }
 
 fn to_transaction(r: Row, latest_wh: Option<i64>, now: NaiveDateTime) -> Transaction {
@@ -71,31 +81,10 @@ fn to_transaction(r: Row, latest_wh: Option<i64>, now: NaiveDateTime) -> Transac
         stop_reason: r.stop_reason,
         stop_id_tag: r.stop_id_tag,
         reservation_id: r.reservation_id,
+        ended_by: r.ended_by,
+        end_note: r.end_note,
+        start_answer_lost: r.start_answer_lost,
     }
-}
-
-/// The latest energy register reading of a transaction, in Wh.
-fn latest_energy_wh(conn: &mut DbConn, transaction_id: i32) -> QueryResult<Option<i64>> {
-    let row: Option<(String, Option<String>)> = mv::table
-        .filter(mv::transaction_id.eq(transaction_id))
-        .filter(
-            mv::measurand
-                .eq(ENERGY_REGISTER)
-                .or(mv::measurand.is_null()),
-        )
-        .order((mv::sampled_at.desc(), mv::id.desc()))
-        .select((mv::value, mv::unit))
-        .first(conn)
-        .optional()?;
-    Ok(row.and_then(|(value, unit)| {
-        let v: f64 = value.trim().parse().ok()?;
-        let wh = if unit.as_deref() == Some("kWh") {
-            v * 1000.0
-        } else {
-            v
-        };
-        Some(wh.round() as i64)
-    }))
 }
 
 /// Rows to [`Transaction`]s, reading the energy so far of the active ones.
@@ -104,7 +93,7 @@ fn complete(conn: &mut DbConn, rows: Vec<Row>) -> QueryResult<Vec<Transaction>> 
     rows.into_iter()
         .map(|r| {
             let latest = match r.stop_time {
-                None => latest_energy_wh(conn, r.id)?,
+                None => readings::latest_energy(conn, r.id)?.map(|r| r.wh),
                 Some(_) => None,
             };
             Ok(to_transaction(r, latest, now))
@@ -272,7 +261,7 @@ pub async fn active(
     ))
 }
 
-async fn find(services: &Services, id: i32) -> Result<Transaction, ApiError> {
+pub(super) async fn find(services: &Services, id: i32) -> Result<Transaction, ApiError> {
     let found = crate::db::read(&services.pool, move |c| {
         let row: Option<Row> = tx::table
             .find(id)

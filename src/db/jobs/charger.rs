@@ -18,8 +18,8 @@ use diesel::result::Error;
 pub struct ChargerSnapshot {
     /// The answer to its last BootNotification; `None` if it never booted.
     pub registration: Option<RegistrationStatus>,
-    /// Open transactions: (transaction id, connector id).
-    pub open_transactions: Vec<(i32, i32)>,
+    /// Its own heartbeat interval, if it has one.
+    pub heartbeat_interval_secs: Option<u32>,
 }
 
 pub(super) fn admit(
@@ -28,30 +28,28 @@ pub(super) fn admit(
     create: bool,
     at: NaiveDateTime,
 ) -> Result<Outcome, Error> {
-    let boot_status: Option<Option<String>> = charge_points::table
+    let known: Option<(Option<String>, Option<i32>)> = charge_points::table
         .find(id)
-        .select(charge_points::boot_status)
+        .select((
+            charge_points::boot_status,
+            charge_points::heartbeat_interval_secs,
+        ))
         .first(conn)
         .optional()?;
-    let registration = match boot_status {
-        Some(status) => status.as_deref().and_then(RegistrationStatus::parse),
+    let snapshot = match known {
+        Some((status, interval)) => ChargerSnapshot {
+            registration: status.as_deref().and_then(RegistrationStatus::parse),
+            heartbeat_interval_secs: interval.and_then(|i| u32::try_from(i).ok()),
+        },
         None if create => {
             diesel::insert_into(charge_points::table)
                 .values((charge_points::id.eq(id), charge_points::created_at.eq(at)))
                 .execute(conn)?;
-            None
+            ChargerSnapshot::default()
         }
         None => return Ok(Outcome::Admitted(None)),
     };
-    use crate::db::schema::transactions as tx;
-    let open_transactions = tx::table
-        .filter(tx::charge_point_id.eq(id).and(tx::stop_time.is_null()))
-        .select((tx::id, tx::connector_id))
-        .load(conn)?;
-    Ok(Outcome::Admitted(Some(ChargerSnapshot {
-        registration,
-        open_transactions,
-    })))
+    Ok(Outcome::Admitted(Some(snapshot)))
 }
 
 pub(super) fn boot(
@@ -62,9 +60,9 @@ pub(super) fn boot(
     at: NaiveDateTime,
 ) -> Result<Outcome, Error> {
     use charge_points as cp;
-    let preset: Option<Option<String>> = cp::table
+    let preset: Option<(Option<String>, Option<i32>)> = cp::table
         .find(id)
-        .select(cp::registration_status)
+        .select((cp::registration_status, cp::heartbeat_interval_secs))
         .first(conn)
         .optional()?;
     if preset.is_none() {
@@ -72,6 +70,7 @@ pub(super) fn boot(
             .values((cp::id.eq(id), cp::created_at.eq(at)))
             .execute(conn)?;
     }
+    let (preset, heartbeat_interval) = preset.unzip();
     let status = preset
         .flatten()
         .as_deref()
@@ -97,7 +96,14 @@ pub(super) fn boot(
             cp::last_seen.eq(at),
         ))
         .execute(conn)?;
-    Ok(Outcome::Registered(status))
+    // A reboot ends every session; the charger's own StopTransaction, if it sends one, wins.
+    super::ghosts::close_on_boot(conn, id, at)?;
+    Ok(Outcome::Registered {
+        status,
+        heartbeat_interval_secs: heartbeat_interval
+            .flatten()
+            .and_then(|i| u32::try_from(i).ok()),
+    })
 }
 
 pub(super) fn status(
@@ -113,6 +119,12 @@ pub(super) fn status(
     let info = req.info.as_deref();
     let vendor_id = req.vendor_id.as_deref();
     let vendor_error_code = req.vendor_error_code.as_deref();
+    let was_available: Option<Option<NaiveDateTime>> = connectors::table
+        .find((id, connector_id))
+        .select(connectors::available_since)
+        .first(conn)
+        .optional()?;
+    let available_since = free_since(&status, was_available.flatten(), at);
     diesel::insert_into(connectors::table)
         .values((
             connectors::charge_point_id.eq(id),
@@ -124,6 +136,7 @@ pub(super) fn status(
             connectors::vendor_error_code.eq(vendor_error_code),
             connectors::status_at.eq(status_at),
             connectors::updated_at.eq(at),
+            connectors::available_since.eq(available_since),
         ))
         .on_conflict((connectors::charge_point_id, connectors::connector_id))
         .do_update()
@@ -135,6 +148,7 @@ pub(super) fn status(
             connectors::vendor_error_code.eq(vendor_error_code),
             connectors::status_at.eq(status_at),
             connectors::updated_at.eq(at),
+            connectors::available_since.eq(available_since),
         ))
         .execute(conn)?;
     diesel::insert_into(status_history::table)
@@ -151,6 +165,20 @@ pub(super) fn status(
         ))
         .execute(conn)?;
     Ok(Outcome::Done)
+}
+
+/// When the connector became free (our clock): kept through Available and Preparing after
+/// Available, cleared by any other status.
+fn free_since(
+    status: &str,
+    before: Option<NaiveDateTime>,
+    at: NaiveDateTime,
+) -> Option<NaiveDateTime> {
+    match status {
+        "Available" => Some(before.unwrap_or(at)),
+        "Preparing" => before,
+        _ => None,
+    }
 }
 
 pub(super) fn data_transfer(
@@ -220,13 +248,24 @@ pub(super) fn sign_certificate(
     Ok(Outcome::Done)
 }
 
-pub(super) fn set_online(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> Result<Outcome, Error> {
-    diesel::update(charge_points::table.find(id))
-        .set((
-            charge_points::connected.eq(true),
-            charge_points::last_seen.eq(at),
-        ))
+pub(super) fn set_online(
+    conn: &mut DbConn,
+    id: &str,
+    replaced: bool,
+    at: NaiveDateTime,
+) -> Result<Outcome, Error> {
+    use charge_points as cp;
+    diesel::update(cp::table.find(id))
+        .set((cp::connected.eq(true), cp::last_seen.eq(at)))
         .execute(conn)?;
+    if replaced {
+        diesel::update(cp::table.find(id))
+            .set((
+                cp::connection_replacements.eq(cp::connection_replacements + 1),
+                cp::last_replaced_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
     Ok(Outcome::Done)
 }
 
@@ -251,6 +290,7 @@ pub(super) fn set_offline(
         connectors::info.eq("offline"),
         connectors::status_at.eq(at),
         connectors::updated_at.eq(at),
+        connectors::available_since.eq(None::<NaiveDateTime>),
     ))
     .returning(connectors::connector_id)
     .get_results(conn)?;

@@ -4,6 +4,7 @@
 //! actor turns that outcome into its answer only after the commit.
 
 mod charger;
+pub mod ghosts;
 mod transactions;
 
 use super::DbConn;
@@ -19,7 +20,7 @@ use chrono::NaiveDateTime;
 use diesel::result::Error;
 
 pub use charger::ChargerSnapshot;
-pub use transactions::id_tag_verdict;
+pub use transactions::{id_tag_verdict, Concurrency};
 
 /// A write, with the time it was received (`at`, UTC).
 #[derive(Debug, Clone)]
@@ -49,6 +50,14 @@ pub enum Job {
     StartTransaction {
         charge_point_id: String,
         request: StartTransactionRequest,
+        /// Open transactions a tag may hold when it has no limit of its own (0 = unlimited).
+        max_per_tag: u32,
+        at: NaiveDateTime,
+    },
+    /// The answer to this StartTransaction never reached the charger.
+    StartAnswerLost {
+        charge_point_id: String,
+        request: StartTransactionRequest,
         at: NaiveDateTime,
     },
     StopTransaction {
@@ -75,9 +84,11 @@ pub enum Job {
         certificate_type: Option<String>,
         at: NaiveDateTime,
     },
-    /// The supervisor registered a connection for this charger.
+    /// The supervisor registered a connection for this charger; `replaced` when it replaced
+    /// one that was still open.
     Online {
         charge_point_id: String,
+        replaced: bool,
         at: NaiveDateTime,
     },
     /// The charger's last connection is gone: offline, connectors Unavailable.
@@ -88,6 +99,12 @@ pub enum Job {
     /// Latest sign of life of each charger, flushed periodically.
     Touch {
         seen: Vec<(String, NaiveDateTime)>,
+    },
+    /// End the transactions whose connector has been Available for `grace_secs` with no meter
+    /// values since (see [`ghosts`]).
+    SweepIdleTransactions {
+        grace_secs: u32,
+        at: NaiveDateTime,
     },
     /// Drop message-log rows older than `before`.
     PruneMessageLog {
@@ -129,7 +146,11 @@ pub struct ChargerEvent {
 pub enum Outcome {
     Done,
     Admitted(Option<ChargerSnapshot>),
-    Registered(RegistrationStatus),
+    Registered {
+        status: RegistrationStatus,
+        /// The charger's own heartbeat interval, if it has one.
+        heartbeat_interval_secs: Option<u32>,
+    },
     IdTag(IdTagInfo),
     Started {
         transaction_id: i32,
@@ -140,6 +161,7 @@ pub enum Outcome {
         id_tag_info: Option<IdTagInfo>,
         anomaly: Option<&'static str>,
     },
+    /// Rows removed or transactions ended by a periodic job.
     Pruned(usize),
 }
 
@@ -152,6 +174,7 @@ impl Job {
             Job::Status { .. } => "Status",
             Job::Authorize { .. } => "Authorize",
             Job::StartTransaction { .. } => "StartTransaction",
+            Job::StartAnswerLost { .. } => "StartAnswerLost",
             Job::StopTransaction { .. } => "StopTransaction",
             Job::MeterValues { .. } => "MeterValues",
             Job::DataTransfer { .. } => "DataTransfer",
@@ -160,6 +183,7 @@ impl Job {
             Job::Online { .. } => "Online",
             Job::Offline { .. } => "Offline",
             Job::Touch { .. } => "Touch",
+            Job::SweepIdleTransactions { .. } => "SweepIdleTransactions",
             Job::PruneMessageLog { .. } => "PruneMessageLog",
             Job::Flush => "Flush",
             Job::Run(_) => "Run",
@@ -189,8 +213,14 @@ impl Job {
             Job::StartTransaction {
                 charge_point_id,
                 request,
+                max_per_tag,
                 at,
-            } => transactions::start(conn, charge_point_id, request, *at),
+            } => transactions::start(conn, charge_point_id, request, *max_per_tag, *at),
+            Job::StartAnswerLost {
+                charge_point_id,
+                request,
+                at,
+            } => transactions::start_answer_lost(conn, charge_point_id, request, *at),
             Job::StopTransaction {
                 charge_point_id,
                 request,
@@ -222,13 +252,18 @@ impl Job {
             ),
             Job::Online {
                 charge_point_id,
+                replaced,
                 at,
-            } => charger::set_online(conn, charge_point_id, *at),
+            } => charger::set_online(conn, charge_point_id, *replaced, *at),
             Job::Offline {
                 charge_point_id,
                 at,
             } => charger::set_offline(conn, charge_point_id, *at),
             Job::Touch { seen } => charger::touch(conn, seen),
+            Job::SweepIdleTransactions { grace_secs, at } => {
+                let grace = chrono::TimeDelta::seconds(i64::from(*grace_secs));
+                ghosts::sweep_idle(conn, grace, *at).map(Outcome::Pruned)
+            }
             Job::PruneMessageLog { before } => charger::prune_message_log(conn, *before),
             Job::Flush => Ok(Outcome::Done),
             Job::Run(f) => (f.0)(conn),

@@ -3,8 +3,9 @@
 //! Transaction messages are never refused: whatever does not fit (a re-sent start, an unknown
 //! or repeated stop) is answered and recorded in `transaction_anomalies`.
 
+use super::ghosts::{self, EndedBy, InferredEnd};
 use super::{spelling, Outcome};
-use crate::db::models::NewMeterValue;
+use crate::db::models::{IdTag, NewMeterValue};
 use crate::db::schema::{
     id_tags, meter_values, reservations, transaction_anomalies, transactions as tx,
 };
@@ -18,24 +19,40 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::Error;
 
-/// Decides what a tag may do now: its stored status, Expired past its expiry, ConcurrentTx when
-/// it already has an open transaction (other than `except`), Invalid when unknown.
+/// How many open transactions a tag may already hold for a StartTransaction to be Accepted.
+/// Only StartTransaction asks (OCPP 1.6: ConcurrentTx is "only relevant for a
+/// StartTransaction.req"); Authorize and StopTransaction answers never carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Concurrency {
+    /// The limit of a tag (and of its group) with none of its own; 0 = unlimited.
+    pub default_limit: u32,
+    /// A transaction not to count (the one a re-sent start or a stop is about).
+    pub except: Option<i32>,
+}
+
+/// Decides what a tag may do now: its stored status, Expired past its expiry, Invalid when
+/// unknown; with `concurrency`, ConcurrentTx when its group already holds as many open
+/// transactions as it may. The group of a tag is its parent (or itself) with every tag that
+/// names that parent; the limit is the tag's own, else its parent's, else the default.
 pub fn id_tag_verdict(
     conn: &mut DbConn,
     tag: &str,
     at: NaiveDateTime,
-    except: Option<i32>,
+    concurrency: Option<Concurrency>,
 ) -> Result<IdTagInfo, Error> {
-    let row: Option<(String, Option<NaiveDateTime>, Option<String>)> = id_tags::table
+    let row: Option<IdTag> = id_tags::table
         .filter(id_tags::id_tag.eq(tag))
-        .select((
-            id_tags::status,
-            id_tags::expiry_date,
-            id_tags::parent_id_tag,
-        ))
+        .select(IdTag::as_select())
         .first(conn)
         .optional()?;
-    let Some((status, expiry, parent)) = row else {
+    let Some(IdTag {
+        status,
+        expiry_date: expiry,
+        parent_id_tag: parent,
+        max_active_transactions: own_limit,
+        ..
+    }) = row
+    else {
         return Ok(IdTagInfo {
             status: AuthorizationStatus::Invalid,
             expiry_date: None,
@@ -51,13 +68,20 @@ pub fn id_tag_verdict(
     if verdict == AuthorizationStatus::Accepted && expiry.is_some_and(|e| e <= at) {
         verdict = AuthorizationStatus::Expired;
     }
-    if verdict == AuthorizationStatus::Accepted {
-        let open: i64 = tx::table
-            .filter(tx::id_tag.eq(tag).and(tx::stop_time.is_null()))
-            .filter(tx::id.ne(except.unwrap_or(0)))
-            .count()
-            .get_result(conn)?;
-        if open > 0 {
+    if let (AuthorizationStatus::Accepted, Some(c)) = (verdict, concurrency) {
+        let group = parent.as_deref().unwrap_or(tag);
+        let limit = match (own_limit, &parent) {
+            (Some(limit), _) => Some(limit),
+            (None, Some(p)) => id_tags::table
+                .filter(id_tags::id_tag.eq(p))
+                .select(id_tags::max_active_transactions)
+                .first::<Option<i32>>(conn)
+                .optional()?
+                .flatten(),
+            (None, None) => None,
+        }
+        .map_or(i64::from(c.default_limit), i64::from);
+        if limit > 0 && open_in_group(conn, tag, group, c.except)? >= limit {
             verdict = AuthorizationStatus::ConcurrentTx;
         }
     }
@@ -66,6 +90,29 @@ pub fn id_tag_verdict(
         expiry_date: expiry.map(Timestamp::from_naive),
         parent_id_tag: parent.as_deref().map(CiString::truncate),
     })
+}
+
+/// Open transactions of `tag` and of every tag of `group` (the group tag and its children).
+fn open_in_group(
+    conn: &mut DbConn,
+    tag: &str,
+    group: &str,
+    except: Option<i32>,
+) -> Result<i64, Error> {
+    let members = id_tags::table
+        .filter(id_tags::parent_id_tag.eq(group))
+        .select(id_tags::id_tag);
+    tx::table
+        .filter(tx::stop_time.is_null())
+        .filter(
+            tx::id_tag
+                .eq(tag)
+                .or(tx::id_tag.eq(group))
+                .or(tx::id_tag.eq_any(members)),
+        )
+        .filter(tx::id.ne(except.unwrap_or(0)))
+        .count()
+        .get_result(conn)
 }
 
 pub(super) fn authorize(
@@ -80,39 +127,40 @@ pub(super) fn start(
     conn: &mut DbConn,
     cp: &str,
     req: &StartTransactionRequest,
+    default_limit: u32,
     at: NaiveDateTime,
 ) -> Result<Outcome, Error> {
     let connector_id = req.connector_id as i32;
     let start_time = req.timestamp.naive();
-    let existing: Option<(i32, String)> = tx::table
+    let existing: Option<i32> = tx::table
         .filter(tx::charge_point_id.eq(cp))
         .filter(tx::connector_id.eq(connector_id))
         .filter(tx::id_tag.eq(req.id_tag.as_str()))
         .filter(tx::start_time.eq(start_time))
         .filter(tx::meter_start.eq(req.meter_start))
-        .select((tx::id, tx::id_tag_status))
+        .select(tx::id)
         .first(conn)
         .optional()?;
-    if let Some((transaction_id, _)) = existing {
+    if let Some(transaction_id) = existing {
         // The same start again (its first answer was lost): the same transaction.
-        let id_tag_info = id_tag_verdict(conn, &req.id_tag, at, Some(transaction_id))?;
+        let concurrency = Concurrency {
+            default_limit,
+            except: Some(transaction_id),
+        };
+        let id_tag_info = id_tag_verdict(conn, &req.id_tag, at, Some(concurrency))?;
         return Ok(Outcome::Started {
             transaction_id,
             id_tag_info,
             resent: true,
         });
     }
-    let id_tag_info = id_tag_verdict(conn, &req.id_tag, at, None)?;
-    let busy: Option<i32> = tx::table
-        .filter(
-            tx::charge_point_id
-                .eq(cp)
-                .and(tx::connector_id.eq(connector_id))
-                .and(tx::stop_time.is_null()),
-        )
-        .select(tx::id)
-        .first(conn)
-        .optional()?;
+    // What this connector still has open is over (or is newer: an old start replayed).
+    ghosts::close_superseded(conn, cp, connector_id, start_time, req, at)?;
+    let concurrency = Concurrency {
+        default_limit,
+        except: None,
+    };
+    let id_tag_info = id_tag_verdict(conn, &req.id_tag, at, Some(concurrency))?;
     let transaction_id: i32 = diesel::insert_into(tx::table)
         .values((
             tx::charge_point_id.eq(cp),
@@ -126,8 +174,18 @@ pub(super) fn start(
         ))
         .returning(tx::id)
         .get_result(conn)?;
-    if let Some(previous) = busy {
-        record_anomaly(conn, cp, Some(previous), "StartOnBusyConnector", &req, at)?;
+    if id_tag_info.status != AuthorizationStatus::Accepted {
+        // Kept for the record, never a running session: chargers free the connector of a
+        // refused start without a StopTransaction.
+        let note = format!("start answered {}", spelling(&id_tag_info.status));
+        ghosts::close(
+            conn,
+            transaction_id,
+            InferredEnd::StartRefused,
+            &note,
+            start_time,
+            at,
+        )?;
     }
     if let Some(reservation_id) = req.reservation_id {
         // The reservation this start ends (one we made with ReserveNow, if it is known).
@@ -150,6 +208,9 @@ pub(super) fn start(
     })
 }
 
+/// Stops a transaction. A stop for a transaction the server or an operator ended replaces that
+/// end with the charger's data (and is recorded); a second stop of a stopped one is recorded
+/// and changes nothing.
 pub(super) fn stop(
     conn: &mut DbConn,
     cp: &str,
@@ -157,22 +218,32 @@ pub(super) fn stop(
     at: NaiveDateTime,
 ) -> Result<Outcome, Error> {
     let id_tag_info = match &req.id_tag {
-        Some(tag) => Some(id_tag_verdict(conn, tag, at, Some(req.transaction_id))?),
+        Some(tag) => Some(id_tag_verdict(conn, tag, at, None)?),
         None => None,
     };
-    let found: Option<(i32, Option<NaiveDateTime>)> = tx::table
+    let found: Option<(i32, Option<String>, Option<String>)> = tx::table
         .filter(
             tx::id
                 .eq(req.transaction_id)
                 .and(tx::charge_point_id.eq(cp)),
         )
-        .select((tx::connector_id, tx::stop_time))
+        .select((tx::connector_id, tx::ended_by, tx::stop_reason))
         .first(conn)
         .optional()?;
-    let anomaly = match found {
+    let ended_by = found
+        .as_ref()
+        .map(|(_, e, _)| e.as_deref().and_then(EndedBy::parse));
+    let anomaly = match ended_by {
         None => Some("UnknownTransaction"),
-        Some((_, Some(_))) => Some("DuplicateStop"),
-        Some((connector_id, None)) => {
+        Some(Some(EndedBy::Charger)) => Some("DuplicateStop"),
+        Some(open_or_inferred) => {
+            let note = open_or_inferred.map(|_| {
+                let earlier = found.as_ref().and_then(|(_, _, r)| r.as_deref());
+                format!(
+                    "StopTransaction replaced the end the server recorded ({})",
+                    earlier.unwrap_or("unknown")
+                )
+            });
             diesel::update(tx::table.find(req.transaction_id))
                 .set((
                     tx::stop_time.eq(req.timestamp.naive()),
@@ -183,13 +254,20 @@ pub(super) fn stop(
                         .map(spelling)
                         .unwrap_or_else(|| "Local".into())),
                     tx::stop_id_tag.eq(req.id_tag.as_deref()),
+                    tx::ended_by.eq(EndedBy::Charger.as_str()),
+                    tx::end_note.eq(note),
                     tx::stopped_at.eq(at),
                 ))
                 .execute(conn)?;
-            if let Some(data) = &req.transaction_data {
-                insert_meter_values(conn, cp, connector_id, Some(req.transaction_id), data, at)?;
+            if let (Some((connector_id, _, _)), Some(data)) = (&found, &req.transaction_data) {
+                insert_meter_values(conn, cp, *connector_id, Some(req.transaction_id), data, at)?;
             }
-            None
+            // A refused start is expected to end with the charger's stop (DeAuthorized).
+            let refused = found.as_ref().and_then(|(_, _, r)| r.as_deref())
+                == Some(InferredEnd::StartRefused.reason());
+            open_or_inferred
+                .filter(|_| !refused)
+                .map(|_| "StopAfterInferredEnd")
         }
     };
     if let Some(kind) = anomaly {
@@ -216,6 +294,85 @@ pub(super) fn meter_values(
         &req.meter_value,
         at,
     )?;
+    if let Some(transaction_id) = req.transaction_id {
+        after_end(conn, cp, transaction_id, req, at)?;
+    }
+    Ok(Outcome::Done)
+}
+
+/// Meter values for a transaction that has ended are kept and recorded. The charger's own stop
+/// keeps its totals; an end the server inferred moves to the newer evidence they bring.
+fn after_end(
+    conn: &mut DbConn,
+    cp: &str,
+    transaction_id: i32,
+    req: &MeterValuesRequest,
+    at: NaiveDateTime,
+) -> Result<(), Error> {
+    let ended: Option<(Option<String>, Option<NaiveDateTime>, Option<i64>)> = tx::table
+        .find(transaction_id)
+        .filter(tx::charge_point_id.eq(cp))
+        .select((tx::ended_by, tx::stop_time, tx::meter_stop))
+        .first(conn)
+        .optional()?;
+    let Some((Some(ended_by), Some(stop_time), meter_stop)) = ended else {
+        return Ok(());
+    };
+    let kind = match EndedBy::parse(&ended_by) {
+        Some(EndedBy::Charger) | None => "MeterValuesAfterStop",
+        Some(EndedBy::Inferred | EndedBy::Operator) => {
+            let newest = req.meter_value.iter().map(|mv| mv.timestamp.naive()).max();
+            let energy = req
+                .meter_value
+                .iter()
+                .flat_map(|mv| &mv.sampled_value)
+                .filter(|sv| {
+                    sv.measurand
+                        .as_ref()
+                        .is_none_or(|m| spelling(m) == crate::db::readings::ENERGY_REGISTER)
+                        && sv.phase.is_none()
+                })
+                .filter_map(|sv| {
+                    let unit = sv.unit.as_ref().map(spelling);
+                    crate::db::readings::to_wh(&sv.value.0, unit.as_deref())
+                })
+                .max();
+            diesel::update(tx::table.find(transaction_id))
+                .set((
+                    tx::stop_time.eq(newest.map_or(stop_time, |n| n.max(stop_time))),
+                    tx::meter_stop.eq(match (energy, meter_stop) {
+                        (Some(e), Some(m)) => Some(e.max(m)),
+                        (e, m) => e.or(m),
+                    }),
+                ))
+                .execute(conn)?;
+            "MeterValuesAfterInferredEnd"
+        }
+    };
+    record_anomaly(conn, cp, Some(transaction_id), kind, req, at)
+}
+
+/// The answer to a StartTransaction never reached the charger (its socket closed first): the
+/// transaction is marked, evidence that the charger may not know it.
+pub(super) fn start_answer_lost(
+    conn: &mut DbConn,
+    cp: &str,
+    req: &StartTransactionRequest,
+    at: NaiveDateTime,
+) -> Result<Outcome, Error> {
+    let id: Option<i32> = diesel::update(
+        tx::table
+            .filter(tx::charge_point_id.eq(cp))
+            .filter(tx::connector_id.eq(req.connector_id as i32))
+            .filter(tx::id_tag.eq(req.id_tag.as_str()))
+            .filter(tx::start_time.eq(req.timestamp.naive()))
+            .filter(tx::meter_start.eq(req.meter_start)),
+    )
+    .set(tx::start_answer_lost.eq(true))
+    .returning(tx::id)
+    .get_result(conn)
+    .optional()?;
+    record_anomaly(conn, cp, id, "StartAnswerLost", req, at)?;
     Ok(Outcome::Done)
 }
 
@@ -281,7 +438,7 @@ fn insert_meter_values(
     Ok(())
 }
 
-fn record_anomaly<T: serde::Serialize>(
+pub(super) fn record_anomaly<T: serde::Serialize>(
     conn: &mut DbConn,
     cp: &str,
     transaction_id: Option<i32>,

@@ -1,0 +1,76 @@
+//! An operator ends a transaction that no charger holds any more (a ghost the server could not
+//! infer): the stop is taken from the evidence, as for the ends the server infers itself, and
+//! the close is audited in the same commit.
+
+use super::decode_body;
+use super::transactions::{find, Transaction};
+use crate::api::audit;
+use crate::api::auth::Operator;
+use crate::api::error::ApiError;
+use crate::db::jobs::ghosts::{close_by_operator, OperatorClose};
+use crate::services::Services;
+use actix_web::{post, web};
+use serde::Deserialize;
+use serde_json::json;
+
+/// Longest reason kept, in characters.
+const MAX_REASON_CHARS: usize = 500;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CloseTransaction {
+    /// Why it is closed (1-500 characters), kept as the transaction's endNote.
+    pub reason: String,
+}
+
+/// Close an active transaction that no charger holds (operator). The stop time and meterStop
+/// come from the last meter value or status seen; `endedBy` becomes `Operator`. A
+/// StopTransaction from the charger later still replaces this end.
+#[utoipa::path(tag = "transactions", params(("id" = i32, Path, description = "transaction id")),
+    request_body = CloseTransaction,
+    responses((status = 200, body = Transaction), (status = 404),
+        (status = 409, description = "already ended"), (status = 422)),
+    security(("bearer" = ["operator"])))]
+#[post("/transactions/{id}/close")]
+pub async fn close(
+    operator: Operator,
+    services: web::Data<Services>,
+    path: web::Path<i32>,
+    body: web::Json<serde_json::Value>,
+) -> Result<web::Json<Transaction>, ApiError> {
+    let id = path.into_inner();
+    let CloseTransaction { reason } = decode_body(body.into_inner())?;
+    let reason = reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        return Err(ApiError::invalid(format!(
+            "reason: 1-{MAX_REASON_CHARS} characters"
+        )));
+    }
+    let actor = operator.0.name.clone();
+    let note = format!("closed by {actor}: {reason}");
+    let closed = crate::db::write(&services.writer, move |c| {
+        let at = chrono::Utc::now().naive_utc();
+        let outcome = close_by_operator(c, id, &note, at)?;
+        if outcome == OperatorClose::Closed {
+            let request = json!({ "reason": reason });
+            let target = id.to_string();
+            audit::insert(
+                c,
+                &actor,
+                "transaction.close",
+                Some(&target),
+                Some(&request),
+                "200",
+            )?;
+        }
+        Ok(outcome)
+    })
+    .await?;
+    match closed {
+        OperatorClose::Closed => Ok(web::Json(find(&services, id).await?)),
+        OperatorClose::NoSuchTransaction => Err(ApiError::NotFound(format!("no transaction {id}"))),
+        OperatorClose::AlreadyEnded => Err(ApiError::Conflict(format!(
+            "transaction {id} has already ended"
+        ))),
+    }
+}
