@@ -469,12 +469,11 @@ async fn a_heartbeat_interval_an_operator_set_survives_a_reboot() {
     let mut cp = server.booted("CP-HB").await;
     let path = "/api/v1/chargers/CP-HB/change-configuration";
     let body = json!({"key": "HeartbeatInterval", "value": "30"});
-    let (request, answered) =
-        tokio::join!(server.api("POST", path, Some(&token), Some(body)), async {
-            let call = cp.next_call().await;
-            assert_eq!(call[2], "ChangeConfiguration", "{call}");
-            cp.reply(&call[1], json!({"status": "Accepted"})).await;
-        });
+    let (request, ()) = tokio::join!(server.api("POST", path, Some(&token), Some(body)), async {
+        let call = cp.next_call().await;
+        assert_eq!(call[2], "ChangeConfiguration", "{call}");
+        cp.reply(&call[1], json!({"status": "Accepted"})).await;
+    });
     assert_eq!(request.0, 200, "{}", request.1);
     let (_, charger) = server
         .api("GET", "/api/v1/chargers/CP-HB", Some(&token), None)
