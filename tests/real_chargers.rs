@@ -118,7 +118,10 @@ async fn numbers_beyond_i32_in_an_answer_reach_the_caller_intact() {
     .await;
     assert_eq!(
         (&call[2], &call[3]),
-        (&json!("GetCompositeSchedule"), &json!({"connectorId": 1, "duration": 86400}))
+        (
+            &json!("GetCompositeSchedule"),
+            &json!({"connectorId": 1, "duration": 86400})
+        )
     );
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, schedule);
