@@ -47,8 +47,9 @@ pub mod quirks {
 #[derive(Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct CiString<const N: usize, P = Refuse>(String, PhantomData<P>);
 
-/// What decoding does with a value longer than a [`CiString`]'s limit.
-pub trait OverLimit {
+/// What decoding does with a value longer than a [`CiString`]'s limit (at the value level:
+/// [`crate::ocpp::v16::text_limits::OverLimit`]).
+pub trait LengthPolicy {
     /// Whether such a value is kept (else it is refused: PropertyConstraintViolation).
     const KEEP: bool;
 }
@@ -57,7 +58,7 @@ pub trait OverLimit {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Debug)]
 pub struct Refuse;
 
-impl OverLimit for Refuse {
+impl LengthPolicy for Refuse {
     const KEEP: bool = false;
 }
 
@@ -65,7 +66,7 @@ impl OverLimit for Refuse {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Debug)]
 pub struct Keep;
 
-impl OverLimit for Keep {
+impl LengthPolicy for Keep {
     const KEEP: bool = true;
 }
 
@@ -132,7 +133,7 @@ impl<const N: usize, P> Serialize for CiString<N, P> {
     }
 }
 
-impl<'de, const N: usize, P: OverLimit> Deserialize<'de> for CiString<N, P> {
+impl<'de, const N: usize, P: LengthPolicy> Deserialize<'de> for CiString<N, P> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         let len = s.chars().count();

@@ -151,11 +151,11 @@ impl Profiles {
                 let cycle = cycle_secs(&i.profile).unwrap_or(0);
                 for p in &i.profile.charging_schedule.charging_schedule_period {
                     for k in 0..2 {
-                        points.push(start + ChronoDuration::seconds(p.start_period + k * cycle));
+                        points.extend(after(start, p.start_period.saturating_add(k * cycle)));
                     }
                 }
                 if let Some(d) = i.profile.charging_schedule.duration {
-                    points.push(start + ChronoDuration::seconds(d));
+                    points.extend(after(start, d));
                 }
             }
         }
@@ -198,6 +198,12 @@ fn watts_to_amps(model: &Model, watts: f64) -> f64 {
         Supply::Ac { phases } => watts / (PHASE_VOLTS * f64::from(phases.max(1))),
         Supply::Dc => watts / DC_VOLTS,
     }
+}
+
+/// `start` plus `secs` seconds, unless that is past the representable times (schedule
+/// offsets are unbounded integers).
+fn after(start: DateTime<Utc>, secs: i64) -> Option<DateTime<Utc>> {
+    start.checked_add_signed(ChronoDuration::try_seconds(secs)?)
 }
 
 fn cycle_secs(p: &ChargingProfile) -> Option<i64> {
