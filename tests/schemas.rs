@@ -7,14 +7,17 @@
 //! decode into our types and encode back unchanged. Together the samples must show every
 //! property and every enum value of every schema. Each sample changed in one place must be
 //! accepted or refused by our types exactly as the schema accepts or refuses it (requiredness,
-//! string lengths, enums, JSON types), save for the tolerances listed here. Invalid charger
-//! payloads must be refused with the CALLERROR code the spec asks for.
+//! string lengths, enums, JSON types), save for the tolerances listed here and the over-long
+//! informational text that `text_limits::TEXT_FIELDS` keeps (that table must name every bounded
+//! text field of a charger CALL, with the schema's limit). Invalid charger payloads must be
+//! refused with the CALLERROR code the spec asks for.
 //!
 //! Needs the Python environment that `tests/run` creates (or `CSMS_TEST_PYTHON`).
 
 use csms::ocpp::frame::ErrorCode;
 use csms::ocpp::types::{decode, quirks, DecodeError, Validate};
 use csms::ocpp::v16::samples::{inbound_samples, outbound_samples, Sample};
+use csms::ocpp::v16::text_limits::{self, OverLimit};
 use csms::ocpp::v16::{
     self as v16, parse, ChargerCall, Request, CENTRAL_SYSTEM_ACTIONS, CHARGE_POINT_ACTIONS,
 };
@@ -392,8 +395,8 @@ fn invalid_charger_payloads_get_the_spec_error_codes() {
             Property,
         ),
         (
-            "BootNotification",
-            json!({"chargePointVendor": "ACME", "chargePointModel": "M", "firmwareVersion": "x".repeat(51)}),
+            "StartTransaction",
+            json!({"connectorId": 1, "idTag": "T".repeat(21), "meterStart": 0, "timestamp": "2024-05-01T10:00:00Z"}),
             Property,
         ),
         ("StartTransaction", start(json!(-1)), Property),
@@ -416,8 +419,8 @@ fn invalid_charger_payloads_get_the_spec_error_codes() {
             Property,
         ),
         (
-            "StatusNotification",
-            json!({"connectorId": 1, "errorCode": "OtherError", "status": "Faulted", "info": "i".repeat(51)}),
+            "DataTransfer",
+            json!({"vendorId": "ACME", "messageId": "m".repeat(51)}),
             Property,
         ),
         (
@@ -521,6 +524,19 @@ fn tolerated_charger_payloads_are_accepted_and_noted() {
             json!({"vendorId": "ACME", "data": {"soc": 80}}),
             Some("DataTransfer data that is not a string"),
         ),
+        // Informational text longer than the schema allows (text_limits::TEXT_FIELDS).
+        (
+            "BootNotification",
+            json!({"chargePointVendor": "ACME", "chargePointModel": "M", "chargeBoxSerialNumber": "S".repeat(41)}),
+            Some(
+                "chargeBoxSerialNumber: 41 characters where at most 25 are allowed (kept in full)",
+            ),
+        ),
+        (
+            "StatusNotification",
+            json!({"connectorId": 1, "errorCode": "OtherError", "status": "Faulted", "info": "i".repeat(51)}),
+            Some("info: 51 characters where at most 50 are allowed (kept in full)"),
+        ),
         // Unknown fields are ignored.
         ("Authorize", json!({"idTag": "TAG", "vendorExtra": 1}), None),
     ];
@@ -539,8 +555,8 @@ fn tolerated_charger_payloads_are_accepted_and_noted() {
 
 /// The CALLERROR code the spec asks for when the schema's verdict on a payload is `verdict`
 /// (`None`: the payload is valid, or is one we knowingly accept).
-fn expected_code(action: &str, mutation: &str, verdict: &str) -> Option<ErrorCode> {
-    if tolerated(action, mutation) {
+fn expected_code(action: &str, kind: &str, mutation: &str, verdict: &str) -> Option<ErrorCode> {
+    if tolerated(action, mutation) || kept_over_limit(action, kind, mutation) {
         return None;
     }
     match verdict {
@@ -560,6 +576,45 @@ fn tolerated(action: &str, mutation: &str) -> bool {
     let sampled_value = path.contains("sampledValue/") && path.ends_with("/value");
     (sampled_value && what == "type:number")
         || (action == "DataTransfer" && path == "data" && what.starts_with("type:"))
+}
+
+/// Whether `mutation` makes an informational text field of a charger CALL longer than its
+/// limit, which we keep (text_limits::TEXT_FIELDS).
+fn kept_over_limit(action: &str, kind: &str, mutation: &str) -> bool {
+    let Some(field) = mutation.strip_prefix("maxLength+1 ") else {
+        return false;
+    };
+    kind == "request"
+        && CHARGE_POINT_ACTIONS.contains(&action)
+        && text_limits::find(action, field).is_some_and(|f| f.over_limit == OverLimit::Keep)
+}
+
+/// A `maxLength` mutation of a charger CALL's text field must have its row in
+/// text_limits::TEXT_FIELDS, with the schema's limit (the mutated value is the limit's length).
+fn check_text_limit_row(
+    action: &str,
+    kind: &str,
+    mutation: &str,
+    payload: &Value,
+) -> Option<String> {
+    let field = mutation.strip_prefix("maxLength ")?;
+    if kind != "request" || !CHARGE_POINT_ACTIONS.contains(&action) {
+        return None;
+    }
+    let limit = payload
+        .pointer(&format!("/{field}"))
+        .and_then(Value::as_str)
+        .map(|s| s.chars().count());
+    match text_limits::find(action, field) {
+        None => Some(format!(
+            "{action}.{field}: bounded by the schema but not in TEXT_FIELDS"
+        )),
+        Some(row) if Some(row.limit) != limit => Some(format!(
+            "{action}.{field}: TEXT_FIELDS says {}, the schema {limit:?}",
+            row.limit
+        )),
+        Some(_) => None,
+    }
 }
 
 /// Where we refuse as the schema does but with another code: serde reads an object given for an
@@ -589,6 +644,7 @@ fn one_place_changes_are_judged_as_the_schemas_judge_them() {
     );
     let mut checked = 0;
     let mut differences = Vec::new();
+    let mut text_rows_seen = 0;
     for line in lines.lines() {
         let m: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         let field = |name: &str| {
@@ -603,8 +659,20 @@ fn one_place_changes_are_judged_as_the_schemas_judge_them() {
             field("mutation"),
             field("verdict"),
         );
+        if mutation.starts_with("maxLength ")
+            && CHARGE_POINT_ACTIONS.contains(&action.as_str())
+            && kind == "request"
+        {
+            text_rows_seen += 1;
+        }
+        differences.extend(check_text_limit_row(
+            &action,
+            &kind,
+            &mutation,
+            &m["payload"],
+        ));
         let got = reencode_any(&action, &kind, &m["payload"], Depth::Shape);
-        let agrees = match (&got, expected_code(&action, &mutation, &verdict)) {
+        let agrees = match (&got, expected_code(&action, &kind, &mutation, &verdict)) {
             (Ok(_), None) => true,
             (Err(e), Some(code)) => e.code == code || same_refusal_other_code(&verdict, e),
             _ => false,
@@ -622,6 +690,11 @@ fn one_place_changes_are_judged_as_the_schemas_judge_them() {
     assert!(
         checked > 1000,
         "only {checked} changed payloads were derived"
+    );
+    assert_eq!(
+        text_rows_seen,
+        text_limits::TEXT_FIELDS.len(),
+        "TEXT_FIELDS has rows for text fields the schemas do not bound, or the samples miss some"
     );
     assert!(
         differences.is_empty(),

@@ -25,6 +25,12 @@ pub enum ApiError {
         code: String,
         description: String,
     },
+    /// The charger answered with a CALLRESULT that is not a valid confirmation: what is wrong,
+    /// and the payload as received.
+    UndecodableAnswer {
+        error: String,
+        raw: serde_json::Value,
+    },
     /// The charger did not answer in time.
     Timeout(String),
     Internal(String),
@@ -66,6 +72,9 @@ impl fmt::Display for ApiError {
             ApiError::ChargerError { code, description } => {
                 write!(f, "charger answered {code}: {description}")
             }
+            ApiError::UndecodableAnswer { error, .. } => {
+                write!(f, "the charger's answer could not be decoded: {error}")
+            }
         }
     }
 }
@@ -79,7 +88,9 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::ChargerError { .. } => StatusCode::BAD_GATEWAY,
+            ApiError::ChargerError { .. } | ApiError::UndecodableAnswer { .. } => {
+                StatusCode::BAD_GATEWAY
+            }
             ApiError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -91,9 +102,17 @@ impl ResponseError for ApiError {
                 field: Some(field),
                 message,
             } => json!({"error": message, "field": field}),
-            ApiError::ChargerError { code, description } => {
-                json!({"error": self.to_string(), "code": code, "description": description})
-            }
+            ApiError::ChargerError { code, description } => json!({
+                "error": self.to_string(),
+                "kind": "callError",
+                "code": code,
+                "description": description,
+            }),
+            ApiError::UndecodableAnswer { raw, .. } => json!({
+                "error": self.to_string(),
+                "kind": "undecodableAnswer",
+                "raw": raw,
+            }),
             ApiError::Internal(m) => {
                 log::error!("API internal error: {m}");
                 json!({"error": "internal error; see the server log"})
@@ -126,10 +145,10 @@ impl From<CallFailure> for ApiError {
             CallFailure::Disconnected => {
                 ApiError::Conflict("the charger disconnected before answering".into())
             }
-            CallFailure::InvalidAnswer(why) => ApiError::ChargerError {
-                code: "FormationViolation".into(),
-                description: why,
-            },
+            CallFailure::UndecodableAnswer { error, raw } => {
+                ApiError::UndecodableAnswer { error, raw }
+            }
+            CallFailure::Unsendable(why) => ApiError::Internal(why),
         }
     }
 }

@@ -58,8 +58,11 @@ pub enum CallFailure {
         code: ErrorCode,
         description: String,
     },
-    /// The charger answered with a payload that is not a valid confirmation.
-    InvalidAnswer(String),
+    /// The charger answered with a CALLRESULT whose payload is not a valid confirmation:
+    /// `error` says why (naming the field), `raw` is the payload as received.
+    UndecodableAnswer { error: String, raw: Value },
+    /// Our request could not be put into a CALL (a bug: nothing was sent).
+    Unsendable(String),
     /// No answer within the call timeout.
     Timeout,
     /// The connection closed before an answer came.
@@ -502,8 +505,9 @@ impl<R: Request> Handler<Command<R>> for ChargerActor {
             Ok(payload) => payload,
             Err(e) => {
                 return Box::pin(async move {
-                    Err(CallFailure::InvalidAnswer(format!(
-                        "request not serialisable: {e}"
+                    Err(CallFailure::Unsendable(format!(
+                        "{} request not serialisable: {e}",
+                        R::ACTION
                     )))
                 })
             }
@@ -519,9 +523,19 @@ impl<R: Request> Handler<Command<R>> for ChargerActor {
             })
             .map(|(id, c)| (id, c.action, c.payload.clone()));
         self.send_call(started, ctx);
+        let charger = self.id.clone();
         Box::pin(async move {
-            let value = answer.await.unwrap_or(Err(CallFailure::Disconnected))?;
-            parse::<R::Response>(&value).map_err(|e| CallFailure::InvalidAnswer(e.to_string()))
+            let raw = answer.await.unwrap_or(Err(CallFailure::Disconnected))?;
+            parse::<R::Response>(&raw).map_err(|e| {
+                log::warn!(
+                    "charger {charger}: {} answer could not be decoded ({e}): {raw}",
+                    R::ACTION
+                );
+                CallFailure::UndecodableAnswer {
+                    error: e.description,
+                    raw,
+                }
+            })
         })
     }
 }

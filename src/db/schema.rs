@@ -217,7 +217,7 @@ diesel::table! {
 diesel::table! {
     local_list_versions (charge_point_id) {
         charge_point_id -> Text,
-        list_version -> Integer,
+        list_version -> BigInt,
         updated_at -> Timestamp,
     }
 }

@@ -9,19 +9,23 @@ use chrono::{DateTime, NaiveDateTime, SecondsFormat, TimeZone, Utc};
 use serde::de::{self, DeserializeOwned, Deserializer, Unexpected};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::Deref;
 
 /// Leniencies applied while decoding, collected per thread so that the caller can log them
 /// with context (decoding is synchronous, so the notes of one decode stay together).
 pub mod quirks {
+    use std::borrow::Cow;
     use std::cell::RefCell;
 
     thread_local! {
-        static NOTES: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+        static NOTES: RefCell<Vec<Cow<'static, str>>> = const { RefCell::new(Vec::new()) };
     }
 
-    /// Records that a non-conforming but harmless value was accepted.
-    pub fn note(what: &'static str) {
+    /// Records that a non-conforming but harmless value was accepted: a fixed text, or one
+    /// that names the field and what was wrong with it.
+    pub fn note(what: impl Into<Cow<'static, str>>) {
+        let what = what.into();
         NOTES.with(|n| {
             let mut n = n.borrow_mut();
             if !n.contains(&what) {
@@ -31,16 +35,47 @@ pub mod quirks {
     }
 
     /// Takes the notes made on this thread since the last call.
-    pub fn take() -> Vec<&'static str> {
+    pub fn take() -> Vec<Cow<'static, str>> {
         NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()))
     }
 }
 
-/// A string of at most `N` characters (the spec's `CiStringNType`).
+/// A string of at most `N` characters (the spec's `CiStringNType`). What happens to a longer
+/// value on decoding is the policy `P`: [`Refuse`] it (the default), or keep it whole for
+/// informational text ([`InfoString`]; which fields those are is decided in
+/// [`crate::ocpp::v16::text_limits`]). Whatever we build ourselves is at most `N` long.
 #[derive(Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct CiString<const N: usize>(String);
+pub struct CiString<const N: usize, P = Refuse>(String, PhantomData<P>);
 
-impl<const N: usize> CiString<N> {
+/// What decoding does with a value longer than a [`CiString`]'s limit (at the value level:
+/// [`crate::ocpp::v16::text_limits::OverLimit`]).
+pub trait LengthPolicy {
+    /// Whether such a value is kept (else it is refused: PropertyConstraintViolation).
+    const KEEP: bool;
+}
+
+/// Over-long values are refused: for text that identifies, authorises or routes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Debug)]
+pub struct Refuse;
+
+impl LengthPolicy for Refuse {
+    const KEEP: bool = false;
+}
+
+/// Over-long values are kept whole: for text that only informs.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Debug)]
+pub struct Keep;
+
+impl LengthPolicy for Keep {
+    const KEEP: bool = true;
+}
+
+/// Informational text whose schema limit is `N`: a charger that sends more is still served,
+/// and the whole text is kept (a quirk note names the field; see
+/// [`crate::ocpp::v16::text_limits`]).
+pub type InfoString<const N: usize> = CiString<N, Keep>;
+
+impl<const N: usize, P> CiString<N, P> {
     /// Builds one, or says why it is too long.
     pub fn new(s: impl Into<String>) -> Result<Self, String> {
         let s = s.into();
@@ -48,13 +83,13 @@ impl<const N: usize> CiString<N> {
         if len > N {
             Err(format!("{len} characters where at most {N} are allowed"))
         } else {
-            Ok(CiString(s))
+            Ok(CiString(s, PhantomData))
         }
     }
 
     /// Builds one, cutting the text at `N` characters if needed (for text we produce).
     pub fn truncate(s: &str) -> Self {
-        CiString(s.chars().take(N).collect())
+        CiString(s.chars().take(N).collect(), PhantomData)
     }
 
     pub fn as_str(&self) -> &str {
@@ -66,46 +101,46 @@ impl<const N: usize> CiString<N> {
     }
 }
 
-impl<const N: usize> Deref for CiString<N> {
+impl<const N: usize, P> Deref for CiString<N, P> {
     type Target = str;
     fn deref(&self) -> &str {
         &self.0
     }
 }
 
-impl<const N: usize> fmt::Debug for CiString<N> {
+impl<const N: usize, P> fmt::Debug for CiString<N, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.0, f)
     }
 }
 
-impl<const N: usize> fmt::Display for CiString<N> {
+impl<const N: usize, P> fmt::Display for CiString<N, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl<const N: usize> TryFrom<&str> for CiString<N> {
+impl<const N: usize, P> TryFrom<&str> for CiString<N, P> {
     type Error = String;
     fn try_from(s: &str) -> Result<Self, String> {
         CiString::new(s)
     }
 }
 
-impl<const N: usize> Serialize for CiString<N> {
+impl<const N: usize, P> Serialize for CiString<N, P> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.0)
     }
 }
 
-impl<'de, const N: usize> Deserialize<'de> for CiString<N> {
+impl<'de, const N: usize, P: LengthPolicy> Deserialize<'de> for CiString<N, P> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         let len = s.chars().count();
-        if len > N {
+        if len > N && !P::KEEP {
             return Err(de::Error::invalid_length(len, &LengthLimit(N)));
         }
-        Ok(CiString(s))
+        Ok(CiString(s, PhantomData))
     }
 }
 
@@ -125,7 +160,7 @@ pub type CiString500 = CiString<500>;
 /// An identifier of a charging card or token; compare with [`IdToken::key`] (case-insensitive).
 pub type IdToken = CiString20;
 
-impl CiString<20> {
+impl CiString<20, Refuse> {
     /// The case-folded form under which id tags are compared and stored as keys.
     pub fn key(&self) -> String {
         self.0.to_ascii_uppercase()

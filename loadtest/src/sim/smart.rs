@@ -151,13 +151,11 @@ impl Profiles {
                 let cycle = cycle_secs(&i.profile).unwrap_or(0);
                 for p in &i.profile.charging_schedule.charging_schedule_period {
                     for k in 0..2 {
-                        points.push(
-                            start + ChronoDuration::seconds(i64::from(p.start_period) + k * cycle),
-                        );
+                        points.extend(after(start, p.start_period.saturating_add(k * cycle)));
                     }
                 }
                 if let Some(d) = i.profile.charging_schedule.duration {
-                    points.push(start + ChronoDuration::seconds(i64::from(d)));
+                    points.extend(after(start, d));
                 }
             }
         }
@@ -175,14 +173,14 @@ impl Profiles {
             });
             if periods.last().is_none_or(|p| p.limit != limit) {
                 periods.push(ChargingSchedulePeriod {
-                    start_period: (t - now).num_seconds() as i32,
+                    start_period: (t - now).num_seconds(),
                     limit,
-                    number_phases: model.phases().map(i32::from),
+                    number_phases: model.phases().map(i64::from),
                 });
             }
         }
         ChargingSchedule {
-            duration: Some(duration),
+            duration: Some(duration.into()),
             start_schedule: Some(Timestamp(now)),
             charging_rate_unit: unit,
             charging_schedule_period: periods,
@@ -200,6 +198,12 @@ fn watts_to_amps(model: &Model, watts: f64) -> f64 {
         Supply::Ac { phases } => watts / (PHASE_VOLTS * f64::from(phases.max(1))),
         Supply::Dc => watts / DC_VOLTS,
     }
+}
+
+/// `start` plus `secs` seconds, unless that is past the representable times (schedule
+/// offsets are unbounded integers).
+fn after(start: DateTime<Utc>, secs: i64) -> Option<DateTime<Utc>> {
+    start.checked_add_signed(ChronoDuration::try_seconds(secs)?)
 }
 
 fn cycle_secs(p: &ChargingProfile) -> Option<i64> {
@@ -243,14 +247,14 @@ fn profile_limit_w(
     let start = schedule_start(p, at, tx_start)?;
     let elapsed = (at - start).num_seconds();
     let schedule = &p.charging_schedule;
-    if elapsed < 0 || schedule.duration.is_some_and(|d| elapsed >= i64::from(d)) {
+    if elapsed < 0 || schedule.duration.is_some_and(|d| elapsed >= d) {
         return None;
     }
     let period = schedule
         .charging_schedule_period
         .iter()
         .rev()
-        .find(|period| i64::from(period.start_period) <= elapsed)?;
+        .find(|period| period.start_period <= elapsed)?;
     let phases = period.number_phases.and_then(|n| u8::try_from(n).ok());
     Some(match schedule.charging_rate_unit {
         Unit::W => period.limit,
@@ -263,7 +267,7 @@ mod tests {
     use super::*;
     use crate::sim::models::MODELS;
 
-    fn profile(id: i32, purpose: Purpose, level: i32, periods: &[(i32, f64)]) -> ChargingProfile {
+    fn profile(id: i32, purpose: Purpose, level: i32, periods: &[(i64, f64)]) -> ChargingProfile {
         ChargingProfile {
             charging_profile_id: id,
             transaction_id: None,
@@ -373,7 +377,7 @@ mod tests {
         );
         let s = p.composite(1, 3600, None, model, now, Some(now));
         assert_eq!(s.charging_rate_unit, Unit::A);
-        let periods: Vec<(i32, f64)> = s
+        let periods: Vec<(i64, f64)> = s
             .charging_schedule_period
             .iter()
             .map(|x| (x.start_period, x.limit))

@@ -65,7 +65,7 @@ fn store_keys(
     Ok(())
 }
 
-fn store_list_version(c: &mut DbConn, charger_id: &str, version: i32) -> QueryResult<()> {
+fn store_list_version(c: &mut DbConn, charger_id: &str, version: i64) -> QueryResult<()> {
     let at = now();
     diesel::insert_into(local_list_versions::table)
         .values((
@@ -154,7 +154,7 @@ impl Learn for SendLocalListRequest {
         if answer.status != UpdateStatus::Accepted {
             return None;
         }
-        let (cp, version) = (cp.to_owned(), request.list_version);
+        let (cp, version) = (cp.to_owned(), i64::from(request.list_version));
         Some(Box::new(move |c| store_list_version(c, &cp, version)))
     }
 }
@@ -179,7 +179,7 @@ pub struct ConfigurationSnapshot {
     pub keys: Vec<ConfigurationKey>,
     /// From the last GetLocalListVersion answer or accepted SendLocalList (0: no list, -1:
     /// not supported); null until known.
-    pub local_list_version: Option<i32>,
+    pub local_list_version: Option<i64>,
 }
 
 /// A charger's configuration as last reported, and its local list version.
@@ -201,7 +201,7 @@ pub async fn configuration_snapshot(
             .order(cfg::key)
             .select((cfg::key, cfg::value, cfg::readonly, cfg::updated_at))
             .load(c)?;
-        let version: Option<i32> = local_list_versions::table
+        let version: Option<i64> = local_list_versions::table
             .find(&lookup)
             .select(local_list_versions::list_version)
             .first(c)

@@ -46,7 +46,7 @@ macro_rules! operations {
                     (status = 404, description = "unknown charger"),
                     (status = 409, description = "charger offline, or its registration state forbids this"),
                     (status = 422, description = "invalid request; `field` names the offending field"),
-                    (status = 502, description = "the charger answered with a CALLERROR (`code`, `description`)"),
+                    (status = 502, description = "the charger answered with a CALLERROR (`kind` is `callError`; `code`, `description`), or with a CALLRESULT that is not a valid confirmation (`kind` is `undecodableAnswer`; `error` says what is wrong, `raw` is the payload as received)"),
                     (status = 504, description = "no answer within the call timeout"),
                 ),
                 security(("bearer" = ["operator"]))

@@ -8,7 +8,8 @@
 //! | the body is not a valid request | 422 naming the field |
 //! | no such charger | 404 |
 //! | offline, or its registration forbids the call (RemoteStart while Pending) | 409 |
-//! | the charger answered with a CALLERROR | 502 with its code and description |
+//! | the charger answered with a CALLERROR | 502, `kind` `callError`, with its code and description |
+//! | the charger answered with a payload that is not a valid confirmation | 502, `kind` `undecodableAnswer`, with what is wrong and the `raw` payload |
 //! | no answer within `ocpp.call_timeout_secs` | 504 |
 //!
 //! Every command is written to the audit log with its outcome; what a confirmation teaches is

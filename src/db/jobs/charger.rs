@@ -76,10 +76,6 @@ pub(super) fn boot(
         .as_deref()
         .and_then(RegistrationStatus::parse)
         .unwrap_or(default_status);
-    let text = |s: &Option<_>| {
-        s.as_ref()
-            .map(|v: &crate::ocpp::types::CiString<50>| v.to_string())
-    };
     diesel::update(cp::table.find(id))
         .set((
             cp::boot_status.eq(status.as_str()),
@@ -87,7 +83,7 @@ pub(super) fn boot(
             cp::model.eq(req.charge_point_model.as_str()),
             cp::charge_point_serial.eq(req.charge_point_serial_number.as_deref()),
             cp::charge_box_serial.eq(req.charge_box_serial_number.as_deref()),
-            cp::firmware_version.eq(text(&req.firmware_version)),
+            cp::firmware_version.eq(req.firmware_version.as_deref()),
             cp::iccid.eq(req.iccid.as_deref()),
             cp::imsi.eq(req.imsi.as_deref()),
             cp::meter_type.eq(req.meter_type.as_deref()),

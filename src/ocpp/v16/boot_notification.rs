@@ -7,28 +7,30 @@
 //! `interval` is the heartbeat interval in seconds when Accepted, otherwise the minimum wait
 //! before the next BootNotification.
 
-use crate::ocpp::types::{CiString20, CiString25, CiString50, Timestamp, Validate};
+use crate::ocpp::types::{InfoString, Timestamp, Validate};
 use serde::{Deserialize, Serialize};
 
+/// Every text field is informational: kept whole even when longer than the schema allows
+/// (see [`super::text_limits`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BootNotificationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub charge_box_serial_number: Option<CiString25>,
-    pub charge_point_model: CiString20,
+    pub charge_box_serial_number: Option<InfoString<25>>,
+    pub charge_point_model: InfoString<20>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub charge_point_serial_number: Option<CiString25>,
-    pub charge_point_vendor: CiString20,
+    pub charge_point_serial_number: Option<InfoString<25>>,
+    pub charge_point_vendor: InfoString<20>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub firmware_version: Option<CiString50>,
+    pub firmware_version: Option<InfoString<50>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub iccid: Option<CiString20>,
+    pub iccid: Option<InfoString<20>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub imsi: Option<CiString20>,
+    pub imsi: Option<InfoString<20>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub meter_serial_number: Option<CiString25>,
+    pub meter_serial_number: Option<InfoString<25>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub meter_type: Option<CiString25>,
+    pub meter_type: Option<InfoString<25>>,
 }
 
 impl Validate for BootNotificationRequest {}

@@ -26,12 +26,13 @@ impl Validate for GetCompositeScheduleRequest {
 }
 
 /// The schedule as reported by the charge point; it is not held to the checks of what we send.
+/// Its integers are unbounded in the schema, and read as `i64`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetCompositeScheduleResponse {
     pub status: GetCompositeScheduleStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub connector_id: Option<u32>,
+    pub connector_id: Option<i64>,
     /// Periods of the schedule are relative to this time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_start: Option<Timestamp>,

@@ -16,7 +16,8 @@ impl Validate for GetLocalListVersionRequest {}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetLocalListVersionResponse {
-    pub list_version: i32,
+    /// Unbounded in the schema; a charger's numbering may exceed `i32`.
+    pub list_version: i64,
 }
 
 impl Validate for GetLocalListVersionResponse {}

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub mod common;
+pub mod text_limits;
 
 // Core
 pub mod authorize;
@@ -138,9 +139,10 @@ pub enum ChargerCall {
 
 impl ChargerCall {
     /// Decodes the payload of a CALL named `action`; the error carries the CALLERROR code.
+    /// Informational text over its length limit is kept and noted ([`text_limits`]).
     pub fn decode(action: &str, payload: &serde_json::Value) -> Result<ChargerCall, DecodeError> {
         use ChargerCall as C;
-        Ok(match action {
+        let call = match action {
             "Authorize" => C::Authorize(parse(payload)?),
             "BootNotification" => C::BootNotification(parse(payload)?),
             "DataTransfer" => C::DataTransfer(parse(payload)?),
@@ -169,7 +171,9 @@ impl ChargerCall {
                     description: format!("unknown action {other:?}"),
                 })
             }
-        })
+        };
+        text_limits::note_over_limit(action, payload);
+        Ok(call)
     }
 
     /// The action name, as sent on the wire.

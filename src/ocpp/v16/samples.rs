@@ -60,7 +60,7 @@ fn hash_data(hash_algorithm: HashAlgorithm) -> CertificateHashData {
     }
 }
 
-fn period(start_period: i32, limit: f64, number_phases: Option<i32>) -> ChargingSchedulePeriod {
+fn period(start_period: i64, limit: f64, number_phases: Option<i64>) -> ChargingSchedulePeriod {
     ChargingSchedulePeriod {
         start_period,
         limit,

@@ -4,7 +4,7 @@
 //! login, reset, invalid certificate, ...), named by `type` as listed in the whitepaper's
 //! "Security events" table. (OCPP 1.6 Security Whitepaper, use case A04)
 
-use crate::ocpp::types::{CiString255, CiString50, Timestamp, Validate};
+use crate::ocpp::types::{CiString50, InfoString, Timestamp, Validate};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,9 +15,10 @@ pub struct SecurityEventNotificationRequest {
     #[serde(rename = "type")]
     pub kind: CiString50,
     pub timestamp: Timestamp,
-    /// Free text with details.
+    /// Free text with details; kept whole even when longer than the schema allows (see
+    /// [`super::text_limits`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tech_info: Option<CiString255>,
+    pub tech_info: Option<InfoString<255>>,
 }
 
 impl Validate for SecurityEventNotificationRequest {}

@@ -6,7 +6,7 @@
 //! `connectorId` 0 is the charge point as a whole. `timestamp` is when the status was reported
 //! (the charge point may be reporting late); absent means now.
 
-use crate::ocpp::types::{CiString255, CiString50, Timestamp, Validate};
+use crate::ocpp::types::{InfoString, Timestamp, Validate};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,17 +14,18 @@ use serde::{Deserialize, Serialize};
 pub struct StatusNotificationRequest {
     pub connector_id: u32,
     pub error_code: ChargePointErrorCode,
-    /// Free text about the error.
+    /// Free text about the error. This and the vendor's fields are informational: kept whole
+    /// even when longer than the schema allows (see [`super::text_limits`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub info: Option<CiString50>,
+    pub info: Option<InfoString<50>>,
     pub status: ChargePointStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<Timestamp>,
     /// The vendor whose error code is in `vendorErrorCode`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub vendor_id: Option<CiString255>,
+    pub vendor_id: Option<InfoString<255>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub vendor_error_code: Option<CiString50>,
+    pub vendor_error_code: Option<InfoString<50>>,
 }
 
 impl Validate for StatusNotificationRequest {}

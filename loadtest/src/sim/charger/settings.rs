@@ -77,7 +77,7 @@ impl Charger {
     pub(super) fn local_list_version(&self) -> GetLocalListVersionResponse {
         GetLocalListVersionResponse {
             list_version: if self.config.flag("LocalAuthListEnabled") {
-                self.auth.version
+                i64::from(self.auth.version)
             } else {
                 -1
             },
@@ -169,7 +169,7 @@ impl Charger {
         );
         GetCompositeScheduleResponse {
             status: GetCompositeScheduleStatus::Accepted,
-            connector_id: Some(n),
+            connector_id: Some(n.into()),
             schedule_start: schedule.start_schedule,
             charging_schedule: Some(schedule),
         }

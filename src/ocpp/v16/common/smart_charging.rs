@@ -56,13 +56,15 @@ impl Validate for ChargingProfile {
     }
 }
 
-/// The limits of a profile, as periods relative to the start of the schedule.
+/// The limits of a profile, as periods relative to the start of the schedule. Its integers
+/// are unbounded in the schema, so they are read as `i64`: a charger's answer
+/// (GetCompositeSchedule) may carry values beyond `i32`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChargingSchedule {
     /// Seconds; absent means the last period lasts until the profile ends.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i32>,
+    pub duration: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_schedule: Option<Timestamp>,
     pub charging_rate_unit: ChargingRateUnitType,
@@ -75,7 +77,7 @@ pub struct ChargingSchedule {
 impl Validate for ChargingSchedule {
     fn validate(&self) -> Result<(), String> {
         if let Some(d) = self.duration {
-            at_least("duration", d.into(), 0)?;
+            at_least("duration", d, 0)?;
         }
         if let Some(rate) = self.min_charging_rate {
             tenths("minChargingRate", rate)?;
@@ -104,17 +106,17 @@ impl Validate for ChargingSchedule {
 #[serde(rename_all = "camelCase")]
 pub struct ChargingSchedulePeriod {
     /// Seconds from the start of the schedule.
-    pub start_period: i32,
+    pub start_period: i64,
     /// In `chargingRateUnit`, one decimal at most (the schema's `multipleOf: 0.1`).
     pub limit: f64,
     /// 1 to 3; absent means 3.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub number_phases: Option<i32>,
+    pub number_phases: Option<i64>,
 }
 
 impl Validate for ChargingSchedulePeriod {
     fn validate(&self) -> Result<(), String> {
-        at_least("startPeriod", self.start_period.into(), 0)?;
+        at_least("startPeriod", self.start_period, 0)?;
         tenths("limit", self.limit)?;
         if let Some(n) = self.number_phases {
             if !(1..=3).contains(&n) {

@@ -1,0 +1,9 @@
+CREATE TABLE local_list_versions_narrow (
+    charge_point_id  TEXT PRIMARY KEY NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    list_version     INTEGER NOT NULL,               -- 0 no list, -1 not supported
+    updated_at       TIMESTAMP NOT NULL
+);
+INSERT INTO local_list_versions_narrow (charge_point_id, list_version, updated_at)
+    SELECT charge_point_id, list_version, updated_at FROM local_list_versions;
+DROP TABLE local_list_versions;
+ALTER TABLE local_list_versions_narrow RENAME TO local_list_versions;
