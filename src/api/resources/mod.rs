@@ -10,6 +10,7 @@
 //! filters whose bad values are refused with a 422 naming the parameter. Times go out as
 //! RFC 3339 UTC with `Z` and are read leniently ([`Timestamp::parse_lenient`]).
 
+pub mod anomalies;
 pub mod chargers;
 pub mod close_transaction;
 pub mod id_tags;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(chargers::set_password)
         .service(chargers::clear_password)
         .service(logs::status_history)
+        .service(anomalies::anomalies)
         .service(logs::messages)
         .service(transactions::list)
         .service(transactions::export_csv)
