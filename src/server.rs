@@ -34,7 +34,7 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
         config.database.sqlite_synchronous.pragma()
     );
     let writer = DbWriter::new(writer_conn, config.database.max_batch).start();
-    let supervisor = Supervisor::new(writer.clone(), &config.ocpp).start();
+    let supervisor = Supervisor::new(writer.clone(), pool.clone(), &config.ocpp).start();
     let max_chargers = match config.server.max_chargers {
         0 => derived_max_chargers(),
         n => n,

@@ -12,9 +12,10 @@
 
 use crate::charger::actor::{now_millis, ChargerActor, Close};
 use crate::config::OcppConfig;
+use crate::db::jobs::ghosts::idle_candidates;
 use crate::db::jobs::Job;
 use crate::db::writer::Write;
-use crate::db::DbWriter;
+use crate::db::{DbWriter, Pool};
 use crate::ocpp::types::Timestamp;
 use actix::prelude::*;
 use actix_ws::CloseCode;
@@ -47,16 +48,18 @@ pub struct Supervisor {
     chargers: HashMap<Arc<str>, Entry>,
     replaced: HashMap<Arc<str>, Replacements>,
     writer: Addr<DbWriter>,
+    pool: Pool,
     offline_timeout: Duration,
     idle_grace_secs: u32,
 }
 
 impl Supervisor {
-    pub fn new(writer: Addr<DbWriter>, config: &OcppConfig) -> Self {
+    pub fn new(writer: Addr<DbWriter>, pool: Pool, config: &OcppConfig) -> Self {
         Supervisor {
             chargers: HashMap::new(),
             replaced: HashMap::new(),
             writer,
+            pool,
             offline_timeout: config.offline_timeout(),
             idle_grace_secs: config.idle_transaction_grace_secs,
         }
@@ -119,15 +122,25 @@ impl Supervisor {
         crate::metrics::set_replacing_themselves(repeating);
     }
 
-    /// Asks the writer to end transactions idle past the grace.
+    /// Finds transactions idle past the grace (a read) and asks the writer to end them.
     fn sweep_idle_transactions(&mut self, ctx: &mut Context<Self>) {
-        let job = Job::SweepIdleTransactions {
-            grace_secs: self.idle_grace_secs,
-            at: Timestamp::now().naive(),
-        };
-        let swept = self.writer.send(Write(job));
+        let grace_secs = self.idle_grace_secs;
+        let grace = chrono::TimeDelta::seconds(i64::from(grace_secs));
+        let (pool, writer) = (self.pool.clone(), self.writer.clone());
         ctx.spawn(actix::fut::wrap_future(async move {
-            match swept.await {
+            let at = Timestamp::now().naive();
+            let found = crate::db::read(&pool, move |c| idle_candidates(c, grace, at)).await;
+            let candidates = match found {
+                Ok(c) if c.is_empty() => return,
+                Ok(c) => c,
+                Err(e) => return log::error!("idle transaction sweep failed: {e}"),
+            };
+            let job = Job::EndIdleTransactions {
+                candidates,
+                grace_secs,
+                at,
+            };
+            match writer.send(Write(job)).await {
                 Ok(Ok(crate::db::jobs::Outcome::Pruned(n))) if n > 0 => log::info!(
                     "ended {n} transactions whose connector stayed Available with no meter values"
                 ),

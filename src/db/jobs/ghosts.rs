@@ -293,14 +293,31 @@ pub(super) fn close_on_boot(conn: &mut DbConn, cp: &str, at: NaiveDateTime) -> R
     Ok(())
 }
 
-/// Ends the open transactions whose connector has been Available (or Preparing after
-/// Available) for at least `grace` with no meter value since; returns how many.
-pub(super) fn sweep_idle(
+/// The open transactions whose connector has been Available (or Preparing after Available)
+/// for at least `grace` with no meter value since. A read, so that scanning a large fleet
+/// does not hold up the writer; [`end_idle`] checks each again before ending it.
+pub fn idle_candidates(
     conn: &mut DbConn,
     grace: TimeDelta,
     at: NaiveDateTime,
-) -> Result<usize, Error> {
-    let candidates: Vec<(i32, NaiveDateTime, NaiveDateTime)> = tx::table
+) -> Result<Vec<i32>, Error> {
+    let mut idle = Vec::new();
+    for id in idle_open(conn, None, grace, at)? {
+        if is_idle(conn, id, grace, at)? {
+            idle.push(id);
+        }
+    }
+    Ok(idle)
+}
+
+/// Open transactions (of `only`, if given) on connectors free since `at - grace` or earlier.
+fn idle_open(
+    conn: &mut DbConn,
+    only: Option<i32>,
+    grace: TimeDelta,
+    at: NaiveDateTime,
+) -> Result<Vec<i32>, Error> {
+    let mut q = tx::table
         .inner_join(
             connectors::table.on(connectors::charge_point_id
                 .eq(tx::charge_point_id)
@@ -308,23 +325,60 @@ pub(super) fn sweep_idle(
         )
         .filter(tx::stop_time.is_null())
         .filter(connectors::available_since.le(at - grace))
-        .select((
-            tx::id,
-            tx::started_at,
-            connectors::available_since.assume_not_null(),
-        ))
-        .load(conn)?;
+        .select(tx::id)
+        .into_boxed();
+    if let Some(id) = only {
+        q = q.filter(tx::id.eq(id));
+    }
+    q.load(conn)
+}
+
+/// Whether an open transaction on a free connector passes [`idle_past_grace`].
+fn is_idle(conn: &mut DbConn, id: i32, grace: TimeDelta, at: NaiveDateTime) -> Result<bool, Error> {
+    let row: Option<(NaiveDateTime, Option<NaiveDateTime>)> = tx::table
+        .inner_join(
+            connectors::table.on(connectors::charge_point_id
+                .eq(tx::charge_point_id)
+                .and(connectors::connector_id.eq(tx::connector_id))),
+        )
+        .filter(tx::id.eq(id))
+        .select((tx::started_at, connectors::available_since))
+        .first(conn)
+        .optional()?;
+    let Some((started_at, Some(available_since))) = row else {
+        return Ok(false);
+    };
+    let sample_since = readings::received_since(conn, id, available_since)?;
+    Ok(idle_past_grace(
+        started_at,
+        available_since,
+        sample_since,
+        at,
+        grace,
+    ))
+}
+
+/// Ends those of `candidates` that are still open and idle past the grace; returns how many.
+pub(super) fn end_idle(
+    conn: &mut DbConn,
+    candidates: &[i32],
+    grace: TimeDelta,
+    at: NaiveDateTime,
+) -> Result<usize, Error> {
     let mut closed = 0;
-    for (id, started_at, available_since) in candidates {
-        let sample_since = readings::received_since(conn, id, available_since)?;
-        if idle_past_grace(started_at, available_since, sample_since, at, grace) {
-            let note = format!(
-                "connector Available since {} with no meter values",
-                available_since.format("%Y-%m-%dT%H:%M:%SZ")
-            );
-            if close(conn, id, InferredEnd::ConnectorAvailable, &note, at, at)? {
-                closed += 1;
-            }
+    for &id in candidates {
+        if idle_open(conn, Some(id), grace, at)?.is_empty() || !is_idle(conn, id, grace, at)? {
+            continue;
+        }
+        if close(
+            conn,
+            id,
+            InferredEnd::ConnectorAvailable,
+            "connector Available with no meter values past the grace",
+            at,
+            at,
+        )? {
+            closed += 1;
         }
     }
     Ok(closed)

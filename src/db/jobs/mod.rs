@@ -100,9 +100,10 @@ pub enum Job {
     Touch {
         seen: Vec<(String, NaiveDateTime)>,
     },
-    /// End the transactions whose connector has been Available for `grace_secs` with no meter
-    /// values since (see [`ghosts`]).
-    SweepIdleTransactions {
+    /// End those of `candidates` whose connector has still been Available for `grace_secs`
+    /// with no meter values since (see [`ghosts::idle_candidates`]).
+    EndIdleTransactions {
+        candidates: Vec<i32>,
         grace_secs: u32,
         at: NaiveDateTime,
     },
@@ -183,7 +184,7 @@ impl Job {
             Job::Online { .. } => "Online",
             Job::Offline { .. } => "Offline",
             Job::Touch { .. } => "Touch",
-            Job::SweepIdleTransactions { .. } => "SweepIdleTransactions",
+            Job::EndIdleTransactions { .. } => "EndIdleTransactions",
             Job::PruneMessageLog { .. } => "PruneMessageLog",
             Job::Flush => "Flush",
             Job::Run(_) => "Run",
@@ -260,9 +261,13 @@ impl Job {
                 at,
             } => charger::set_offline(conn, charge_point_id, *at),
             Job::Touch { seen } => charger::touch(conn, seen),
-            Job::SweepIdleTransactions { grace_secs, at } => {
+            Job::EndIdleTransactions {
+                candidates,
+                grace_secs,
+                at,
+            } => {
                 let grace = chrono::TimeDelta::seconds(i64::from(*grace_secs));
-                ghosts::sweep_idle(conn, grace, *at).map(Outcome::Pruned)
+                ghosts::end_idle(conn, candidates, grace, *at).map(Outcome::Pruned)
             }
             Job::PruneMessageLog { before } => charger::prune_message_log(conn, *before),
             Job::Flush => Ok(Outcome::Done),
