@@ -1,7 +1,8 @@
 //! `loadtest demo`: the CSMS and a few simulated chargers in one command. Starts the `csms`
-//! binary built next to this program on 127.0.0.1:9180 with a fresh data directory, registers
-//! the demo id tags, and runs 5 chargers whose simulated drivers charge every minute or so,
-//! with the control API on 127.0.0.1:9190, until Ctrl-C.
+//! binary built next to this program on 127.0.0.1:9180 with a fresh data directory and a known
+//! admin password, registers the demo id tags, and runs 5 chargers, with the control API on
+//! 127.0.0.1:9190, until Ctrl-C. Simulated drivers charge on all but the last charger every
+//! minute or so; the last one is left to the user (control API, REST API).
 
 use crate::harness::check::seed_id_tags;
 use crate::server::{locate_csms, CsmsProcess};
@@ -14,8 +15,27 @@ use std::process::ExitCode;
 /// already charging elsewhere (that one is refused with ConcurrentTx, as it should be).
 const DEMO_TAGS: usize = 20;
 
+/// A registered tag no simulated driver uses: the user's card.
+pub const USER_TAG: &str = "MY-CARD";
+
+/// The demo admin's password on a loopback address (a throwaway server on this machine).
+pub const DEMO_PASSWORD: &str = "demo-admin";
+
 pub fn demo_tags() -> Vec<String> {
     (1..=DEMO_TAGS).map(|n| format!("DEMO-{n:02}")).collect()
+}
+
+/// The admin password for the demo server: the one asked for, the known demo password when
+/// csms listens on loopback only, else a random one.
+fn admin_password(asked: Option<String>, bind: &str) -> String {
+    let loopback = bind
+        .parse::<SocketAddr>()
+        .is_ok_and(|a| a.ip().is_loopback());
+    match asked {
+        Some(p) => p,
+        None if loopback => DEMO_PASSWORD.to_owned(),
+        None => hex::encode(rand::random::<[u8; 12]>()),
+    }
 }
 
 /// `loadtest demo`: csms with simulated chargers.
@@ -30,9 +50,13 @@ pub struct DemoArgs {
     /// Simulated chargers.
     #[arg(long, default_value_t = 5)]
     pub chargers: usize,
-    /// Address of the simulator's control API.
+    /// Address of the simulator's control API (port 0: a free one).
     #[arg(long, default_value = "127.0.0.1:9190")]
     pub control: SocketAddr,
+    /// Password of the user `admin` in a new data directory (default: demo-admin on a
+    /// loopback address, else a random one; printed at start).
+    #[arg(long)]
+    pub admin_password: Option<String>,
     /// The csms binary (default: the one next to this program).
     #[arg(long)]
     pub csms: Option<PathBuf>,
@@ -57,8 +81,14 @@ fn run(args: DemoArgs) -> Result<(), String> {
     let data_dir = args
         .data_dir
         .unwrap_or_else(|| std::env::temp_dir().join(format!("csms-demo-{}", std::process::id())));
+    // Users are created only in a new data directory; an old one keeps its passwords.
+    let had_users = data_dir.join("csms.db").exists();
+    let password = admin_password(args.admin_password, &args.bind);
     // Heartbeats every minute so the demo shows life.
-    let env = [("CSMS_OCPP__HEARTBEAT_INTERVAL_SECS", "60")];
+    let env = [
+        ("CSMS_OCPP__HEARTBEAT_INTERVAL_SECS", "60"),
+        ("CSMS_ADMIN_PASSWORD", password.as_str()),
+    ];
     let mut server = CsmsProcess::start(&binary, &args.bind, &data_dir, &env)?;
     println!(
         "csms is running on http://{} (data in {}, log in {})",
@@ -66,9 +96,27 @@ fn run(args: DemoArgs) -> Result<(), String> {
         data_dir.display(),
         server.log.display()
     );
+    if had_users {
+        println!(
+            "REST API: http://{}/api/v1 — log in with a user of that data directory",
+            server.addr
+        );
+    } else {
+        println!(
+            "REST API: http://{}/api/v1 — user admin, password {password} (POST /api/v1/auth/login)",
+            server.addr
+        );
+    }
     let tags = demo_tags();
-    if let Err(e) = seed_id_tags(&server.db_path(), &tags) {
-        eprintln!("demo: {e}; the drivers' tags will be refused");
+    let mut registered = tags.clone();
+    registered.push(USER_TAG.to_owned());
+    match seed_id_tags(&server.db_path(), &registered) {
+        Ok(()) => println!(
+            "id tags: {} .. {} for the simulated drivers, {USER_TAG} for you",
+            tags[0],
+            tags[tags.len() - 1]
+        ),
+        Err(e) => eprintln!("demo: {e}; the drivers' tags will be refused"),
     }
     let sim = SimArgs {
         url: server.ocpp_url(),
@@ -76,6 +124,7 @@ fn run(args: DemoArgs) -> Result<(), String> {
         prefix: "CP".into(),
         control: args.control,
         auto: true,
+        drivers: Some(args.chargers.saturating_sub(1)),
         tags,
         idle_secs: 20..=90,
         session_secs: 60..=240,
@@ -93,4 +142,19 @@ fn run(args: DemoArgs) -> Result<(), String> {
         let _ = std::fs::remove_dir_all(&data_dir);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_known_password_is_for_loopback_only() {
+        assert_eq!(admin_password(None, "127.0.0.1:9180"), DEMO_PASSWORD);
+        assert_eq!(admin_password(None, "[::1]:0"), DEMO_PASSWORD);
+        let open = admin_password(None, "0.0.0.0:9180");
+        assert_ne!(open, DEMO_PASSWORD);
+        assert_eq!(open.len(), 24);
+        assert_eq!(admin_password(Some("s3cret".into()), "0.0.0.0:1"), "s3cret");
+    }
 }

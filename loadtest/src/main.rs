@@ -15,7 +15,8 @@ use std::process::ExitCode;
 /// sim:    a few realistic chargers (12 models, AC and DC) that answer every central-system
 ///         operation, with an HTTP control API to plug, start, stop, fault, go offline.
 /// simctl: the command-line client of that control API.
-/// demo:   csms plus 5 simulated chargers charging on their own, in one command.
+/// demo:   csms plus 5 simulated chargers, 4 charging on their own, in one command; it
+///         prints the REST API login and the control API address.
 ///
 /// Only loopback targets are allowed, and every load run stops by itself.
 #[derive(Debug, Parser)]
@@ -33,7 +34,7 @@ enum Command {
     Sim(SimArgs),
     /// Control a running simulator: list, plug, start, stop, fault, offline...
     Simctl(SimctlArgs),
-    /// Start csms (from this build) and 5 simulated chargers that charge by themselves.
+    /// Start csms (from this build) and 5 simulated chargers; drivers charge on all but the last.
     Demo(DemoArgs),
 }
 

@@ -31,6 +31,10 @@ pub struct SimArgs {
     /// Let simulated drivers come, charge and leave by themselves.
     #[arg(long)]
     pub auto: bool,
+    /// With --auto: only the first N chargers get simulated drivers; the others are left to
+    /// the control API (default: all).
+    #[arg(long)]
+    pub drivers: Option<usize>,
     /// Id tags the simulated drivers present (the server must know them: `loadtest demo`
     /// registers DEMO-01 .. DEMO-20).
     #[arg(
@@ -86,7 +90,7 @@ pub fn spec(args: &SimArgs) -> Spec {
             session_secs: args.session_secs.clone(),
             tags: args.tags.clone(),
         }),
-        with_drivers: args.chargers,
+        with_drivers: args.drivers.unwrap_or(args.chargers).min(args.chargers),
     }
 }
 
@@ -94,28 +98,80 @@ pub fn spec(args: &SimArgs) -> Spec {
 pub async fn run(args: SimArgs) -> Result<(), String> {
     crate::net::check_loopback(&args.url)?;
     let fleet = Fleet::start(spec(&args), Arc::new(Metrics::default())).await;
-    let server = api::serve(args.control, Chargers(Arc::new(fleet.chargers.clone())))?;
+    let (server, control) = api::serve(args.control, Chargers(Arc::new(fleet.chargers.clone())))?;
     let handle = server.handle();
     tokio::spawn(server);
     println!(
-        "{} simulated chargers ({}-1 .. {}-{}) on {}\ncontrol API on http://{} — try: loadtest simctl --control {} list",
-        args.chargers, args.prefix, args.prefix, args.chargers, args.url, args.control, args.control
+        "{} simulated chargers ({}-1 .. {}-{}) on {}\ncontrol API on http://{control} — try: loadtest simctl --control {control} list",
+        args.chargers, args.prefix, args.prefix, args.chargers, args.url
     );
     if args.auto {
+        let drivers = spec(&args).with_drivers;
         println!(
-            "simulated drivers start sessions by themselves, with tags {}",
-            args.tags.join(", ")
+            "simulated drivers start sessions by themselves on {}, with tags {}",
+            driven(&args.prefix, drivers, args.chargers),
+            tag_list(&args.tags)
         );
     }
     println!("Ctrl-C stops (sessions are stopped and reported first).");
     shutdown_signal().await;
     println!("stopping: ending sessions...");
     handle.stop(true).await;
-    let left = fleet.shutdown(GRACE).await;
-    if left > 0 {
-        println!("{left} transaction messages could not be delivered");
+    let undelivered = shut_down(fleet).await;
+    if !undelivered.is_empty() {
+        println!("{}", undelivered_line(&undelivered));
     }
     Ok(())
+}
+
+/// The tags, or the first and last of many.
+fn tag_list(tags: &[String]) -> String {
+    match tags {
+        [first, .., last] if tags.len() > 4 => format!("{first} .. {last}"),
+        _ => tags.join(", "),
+    }
+}
+
+/// Which chargers have drivers, in words.
+fn driven(prefix: &str, drivers: usize, chargers: usize) -> String {
+    match (drivers, chargers - drivers) {
+        (0, _) => "no charger".into(),
+        (_, 0) => "every charger".into(),
+        (1, _) => format!("{prefix}-1 (the others are yours)"),
+        (n, 1) => format!("{prefix}-1 .. {prefix}-{n} ({prefix}-{chargers} is yours)"),
+        (n, _) => format!("{prefix}-1 .. {prefix}-{n} (the others are yours)"),
+    }
+}
+
+/// Stops every charger (sessions ended, queues delivered within [`GRACE`]); returns the
+/// chargers that kept transaction messages undelivered, with how many.
+async fn shut_down(fleet: Fleet) -> Vec<(String, usize)> {
+    let each = fleet.chargers.iter().map(|c| async move {
+        let left = c.shutdown(GRACE).await;
+        (c.id.clone(), left)
+    });
+    let undelivered = futures_util::future::join_all(each)
+        .await
+        .into_iter()
+        .filter(|(_, left)| *left > 0)
+        .collect();
+    // Every charger has stopped already: this only waits for their tasks to end.
+    fleet.shutdown(Duration::ZERO).await;
+    undelivered
+}
+
+/// `CP-2 (6), CP-4 (4): 10 transaction messages could not be delivered ...`
+fn undelivered_line(undelivered: &[(String, usize)]) -> String {
+    let total: usize = undelivered.iter().map(|(_, n)| n).sum();
+    let who: Vec<String> = undelivered
+        .iter()
+        .map(|(id, n)| format!("{id} ({n})"))
+        .collect();
+    format!(
+        "{}: {total} transaction messages could not be delivered within {} s",
+        who.join(", "),
+        GRACE.as_secs()
+    )
 }
 
 /// Ctrl-C, or SIGTERM (a service manager, `timeout`): either stops the simulation cleanly.
@@ -144,5 +200,24 @@ mod tests {
         assert_eq!(parse_range("90-20"), Ok(20..=90));
         assert_eq!(parse_range("5"), Ok(5..=5));
         assert!(parse_range("soon").is_err());
+    }
+
+    #[test]
+    fn undelivered_messages_name_their_chargers() {
+        let line = undelivered_line(&[("CP-2".into(), 6), ("CP-4".into(), 4)]);
+        assert!(
+            line.starts_with("CP-2 (6), CP-4 (4): 10 transaction messages"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn drivers_are_named() {
+        assert_eq!(driven("CP", 4, 5), "CP-1 .. CP-4 (CP-5 is yours)");
+        assert_eq!(driven("CP", 5, 5), "every charger");
+        assert_eq!(driven("CP", 0, 5), "no charger");
+        let tags: Vec<String> = (1..=20).map(|n| format!("T{n}")).collect();
+        assert_eq!(tag_list(&tags), "T1 .. T20");
+        assert_eq!(tag_list(&tags[..2]), "T1, T2");
     }
 }

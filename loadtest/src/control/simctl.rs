@@ -8,7 +8,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 use std::time::Duration;
 
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// Longer than the control API waits for the central system's verdict on a tag.
+const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// `loadtest simctl`: drive the chargers of a running `loadtest sim` or `loadtest demo`.
 #[derive(Debug, clap::Args)]

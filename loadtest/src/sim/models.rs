@@ -66,7 +66,7 @@ const fn dc(
     }
 }
 
-/// All demo models; charger `n` of a fleet uses `MODELS[n % 12]`.
+/// All demo models; charger `n` of a fleet uses `MODELS[LINEUP[n % 12]]`.
 pub const MODELS: [Model; 12] = [
     ac("Voltaro", "HomeBox 7", "1.4.2", 1, 7.4, 1),
     ac("Voltaro", "HomeBox 11", "1.4.2", 1, 11.0, 3),
@@ -82,10 +82,14 @@ pub const MODELS: [Model; 12] = [
     dc("Kilowatt Labs", "KW-Ultra 350", "2.0.7", 2, 350.0),
 ];
 
+/// The order in which a fleet uses the models: the five chargers of the demo are wall boxes,
+/// an AC pedestal and DC fast chargers alike; twelve chargers use every model once.
+const LINEUP: [usize; 12] = [0, 9, 2, 10, 4, 1, 3, 5, 6, 7, 8, 11];
+
 impl Model {
-    /// The model charger number `n` of a fleet uses.
+    /// The model charger number `n` of a fleet uses (`n` from 0).
     pub fn for_index(n: usize) -> &'static Model {
-        &MODELS[n % MODELS.len()]
+        &MODELS[LINEUP[n % LINEUP.len()]]
     }
 
     /// Phases of an AC model, `None` for DC.
@@ -120,6 +124,17 @@ mod tests {
             assert!(m.connectors >= 1 && m.max_kw > 0.0, "{m:?}");
         }
         assert_eq!(MODELS.iter().filter(|m| m.is_dc()).count(), 4);
+    }
+
+    #[test]
+    fn five_chargers_mix_ac_and_dc_and_twelve_use_every_model() {
+        let first_five: Vec<&Model> = (0..5).map(Model::for_index).collect();
+        assert!(first_five.iter().any(|m| m.is_dc()), "{first_five:?}");
+        assert!(first_five.iter().any(|m| !m.is_dc()), "{first_five:?}");
+        let mut used: Vec<usize> = LINEUP.to_vec();
+        used.sort_unstable();
+        assert_eq!(used, (0..MODELS.len()).collect::<Vec<_>>());
+        assert_eq!(Model::for_index(12), Model::for_index(0));
     }
 
     #[test]
