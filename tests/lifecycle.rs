@@ -141,6 +141,7 @@ async fn a_refused_start_is_kept_but_never_a_running_session() {
     assert_eq!(row["endedBy"], "Charger", "{row}");
     assert_eq!(row["stopReason"], "DeAuthorized");
     assert_eq!(row["meterStop"], 520);
+    assert_eq!(row["endNote"], Value::Null);
     assert!(anomalies(&server, &token, "CP-REFUSED", tx)
         .await
         .is_empty());

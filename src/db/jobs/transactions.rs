@@ -237,13 +237,14 @@ pub(super) fn stop(
         None => Some("UnknownTransaction"),
         Some(Some(EndedBy::Charger)) => Some("DuplicateStop"),
         Some(open_or_inferred) => {
-            let note = open_or_inferred.map(|_| {
-                let earlier = found.as_ref().and_then(|(_, _, r)| r.as_deref());
-                format!(
-                    "StopTransaction replaced the end the server recorded ({})",
-                    earlier.unwrap_or("unknown")
-                )
-            });
+            // The end the server or an operator recorded, which this stop replaces. A refused
+            // start is expected to end with the charger's stop (DeAuthorized): nothing to tell.
+            let earlier = found.as_ref().and_then(|(_, _, r)| r.as_deref());
+            let replaced = open_or_inferred
+                .and(earlier)
+                .filter(|r| *r != InferredEnd::StartRefused.reason());
+            let note = replaced
+                .map(|r| format!("StopTransaction replaced the end the server recorded ({r})"));
             diesel::update(tx::table.find(req.transaction_id))
                 .set((
                     tx::stop_time.eq(req.timestamp.naive()),
@@ -262,12 +263,7 @@ pub(super) fn stop(
             if let (Some((connector_id, _, _)), Some(data)) = (&found, &req.transaction_data) {
                 insert_meter_values(conn, cp, *connector_id, Some(req.transaction_id), data, at)?;
             }
-            // A refused start is expected to end with the charger's stop (DeAuthorized).
-            let refused = found.as_ref().and_then(|(_, _, r)| r.as_deref())
-                == Some(InferredEnd::StartRefused.reason());
-            open_or_inferred
-                .filter(|_| !refused)
-                .map(|_| "StopAfterInferredEnd")
+            replaced.map(|_| "StopAfterInferredEnd")
         }
     };
     if let Some(kind) = anomaly {
