@@ -12,12 +12,14 @@
 //! - [`services`]: what the parts share.
 //! - [`metrics`]: Prometheus counters and histograms, `GET /metrics`.
 //! - [`config`], [`cli`]: configuration and command line.
+//! - [`lock`]: one server per data directory.
 
 pub mod api;
 pub mod charger;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod lock;
 pub mod metrics;
 pub mod ocpp;
 pub mod server;

@@ -1,17 +1,19 @@
 //! `csms`: parse the command line and configuration, start logging, hand over to the server.
 
 use clap::Parser;
-use csms::cli::{Cli, Command, ConfigArgs, UserCommand};
+use csms::cli::{Cli, Command, StoreArgs, UserCommand};
 use csms::config::{Config, Overrides};
+use csms::db::Schema;
+use csms::lock::{DataDirLock, LockError};
 use std::process::ExitCode;
 
-fn load(args: &ConfigArgs) -> Result<Config, String> {
+fn load(store: &StoreArgs, bind: Option<String>) -> Result<Config, String> {
     let overrides = Overrides {
-        bind: args.bind.clone(),
-        data_dir: args.data_dir.clone(),
-        database_url: args.database_url.clone(),
+        bind,
+        data_dir: store.data_dir.clone(),
+        database_url: store.database_url.clone(),
     };
-    Config::load(args.config.as_deref(), &overrides)
+    Config::load(store.config.as_deref(), &overrides)
 }
 
 fn init_logging(config: &Config) {
@@ -22,22 +24,47 @@ fn init_logging(config: &Config) {
         .init();
 }
 
+/// `csms migrate`: only where no server runs, so a server never finds its schema changed
+/// under it.
+fn migrate(store: &StoreArgs) -> Result<(), String> {
+    let config = load(store, None)?;
+    init_logging(&config);
+    let _lock = DataDirLock::acquire(&config.database.data_dir).map_err(|e| e.to_string())?;
+    csms::db::open(&config.database).map_err(|e| e.to_string())?;
+    log::info!("database is up to date");
+    Ok(())
+}
+
+/// `csms user add|passwd`: also while a server runs (SQLite serialises the writes; the server
+/// reads users on every request). Then the schema must already be current: migrating belongs to
+/// whoever holds the data directory.
 fn user(command: UserCommand) -> Result<(), String> {
-    let (args, username, role) = match &command {
+    let (store, username, role) = match &command {
         UserCommand::Add {
-            config,
+            store,
             username,
             role,
-        } => (config, username, Some(role.as_str())),
-        UserCommand::Passwd { config, username } => (config, username, None),
+        } => (store, username, Some(role.as_str())),
+        UserCommand::Passwd { store, username } => (store, username, None),
     };
-    let config = load(args)?;
+    let config = load(store, None)?;
     init_logging(&config);
     let password = match std::env::var("CSMS_USER_PASSWORD") {
         Ok(p) if !p.is_empty() => p,
         _ => read_password(&format!("password for {username}: "))?,
     };
-    let (pool, _) = csms::db::open(&config.database).map_err(|e| e.to_string())?;
+    let (_lock, schema) = match DataDirLock::acquire(&config.database.data_dir) {
+        Ok(lock) => (Some(lock), Schema::Migrate),
+        Err(LockError::Held { pid, .. }) => {
+            log::info!(
+                "a server ({}) uses this data directory; changing its database while it runs",
+                pid.map_or("PID unknown".to_owned(), |p| format!("PID {p}"))
+            );
+            (None, Schema::MustBeCurrent)
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let (pool, _) = csms::db::open_with(&config.database, schema).map_err(|e| e.to_string())?;
     csms::api::users::set_from_cli(&pool, username, &password, role)?;
     println!(
         "{} user {username}",
@@ -65,14 +92,9 @@ fn main() -> ExitCode {
             print!("{}", csms::CONFIG_EXAMPLE);
             Ok(())
         }
-        Command::Migrate(args) => load(&args).and_then(|config| {
-            init_logging(&config);
-            csms::db::open(&config.database)
-                .map(|_| log::info!("database is up to date"))
-                .map_err(|e| e.to_string())
-        }),
+        Command::Migrate(store) => migrate(&store),
         Command::User(command) => user(command),
-        Command::Serve(args) => load(&args.config).and_then(|config| {
+        Command::Serve(args) => load(&args.store, args.bind).and_then(|config| {
             init_logging(&config);
             actix_web::rt::System::new().block_on(csms::server::run(config, args.port_file))
         }),

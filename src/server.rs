@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::db::jobs::Job;
 use crate::db::writer::Write;
 use crate::db::{self, DbWriter};
+use crate::lock::DataDirLock;
 use crate::services::{derived_max_chargers, ConnectionGauge, Services};
 use crate::supervisor::{CloseAll, Connected, Supervisor};
 use actix::Actor;
@@ -26,6 +27,13 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// Runs the server until a shutdown signal. `port_file` receives the bound address (useful
 /// with port 0).
 pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), String> {
+    let admin_password = api::auth::initial_admin_password()?;
+    let lock = DataDirLock::acquire(&config.database.data_dir).map_err(|e| e.to_string())?;
+    log::info!(
+        "data directory {} is ours (lock file {})",
+        config.database.data_dir.display(),
+        lock.path().display()
+    );
     let config = Arc::new(config);
     let (pool, writer_conn) = db::open(&config.database).map_err(|e| e.to_string())?;
     log::info!(
@@ -52,7 +60,7 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
         )?),
     };
 
-    crate::api::auth::bootstrap_admin(&services).await?;
+    crate::api::auth::bootstrap_admin(&services, admin_password).await?;
 
     let data = web::Data::new(services.clone());
     let ocpp_route = format!("{}/{{id}}", config.ocpp.path_prefix);
@@ -144,6 +152,7 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
     // Everything sent to the writer before this point is committed when Flush answers.
     let _ = writer.send(Write(Job::Flush)).await;
     log::info!("stopped; all writes committed");
+    drop(lock);
     Ok(())
 }
 

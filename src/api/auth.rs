@@ -168,10 +168,16 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     })
 }
 
-/// Checks a password's strength; the message says what is missing.
+/// The fewest characters a person's password may have.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Checks a password's strength; the message says what is missing. The one rule for the API,
+/// the command line and the first admin.
 pub fn check_password(password: &str) -> Result<(), ApiError> {
-    if password.chars().count() < 10 {
-        return Err(ApiError::invalid("password: at least 10 characters"));
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ApiError::invalid(format!(
+            "password: at least {MIN_PASSWORD_CHARS} characters"
+        )));
     }
     Ok(())
 }
@@ -352,18 +358,36 @@ role_guard!(
     Role::Admin
 );
 
-/// Creates the first admin when there are no users: with `CSMS_ADMIN_PASSWORD` if set, else
-/// with a random password printed once to the log.
-pub async fn bootstrap_admin(services: &Services) -> Result<(), String> {
+/// The environment variable with the first admin's password.
+pub const ADMIN_PASSWORD_ENV: &str = "CSMS_ADMIN_PASSWORD";
+
+/// The first admin's password from [`ADMIN_PASSWORD_ENV`], if set; checked like every other
+/// password, so a weak one stops the start rather than being accepted for the one account that
+/// can do everything.
+pub fn initial_admin_password() -> Result<Option<String>, String> {
+    match std::env::var(ADMIN_PASSWORD_ENV) {
+        Ok(p) if !p.is_empty() => check_password(&p).map(|()| Some(p)).map_err(|e| {
+            format!(
+                "{ADMIN_PASSWORD_ENV} is not a usable password ({e}); set a longer one, \
+                 or unset it to have a random password generated and printed once"
+            )
+        }),
+        _ => Ok(None),
+    }
+}
+
+/// Creates the first admin when there are no users: with `password` (from
+/// [`initial_admin_password`]) if given, else with a random password printed once to the log.
+pub async fn bootstrap_admin(services: &Services, password: Option<String>) -> Result<(), String> {
     let count: i64 = crate::db::read(&services.pool, |c| users::table.count().get_result(c))
         .await
         .map_err(|e| e.to_string())?;
     if count > 0 {
         return Ok(());
     }
-    let (password, generated) = match std::env::var("CSMS_ADMIN_PASSWORD") {
-        Ok(p) if !p.is_empty() => (p, false),
-        _ => (hex::encode(rand::random::<[u8; 12]>()), true),
+    let (password, generated) = match password {
+        Some(p) => (p, false),
+        None => (hex::encode(rand::random::<[u8; 12]>()), true),
     };
     let hash = hash_password(&password).map_err(|e| e.to_string())?;
     let now = chrono::Utc::now().naive_utc();
@@ -383,7 +407,7 @@ pub async fn bootstrap_admin(services: &Services) -> Result<(), String> {
     if generated {
         log::warn!("created user 'admin' with password {password} (shown once; change it with `csms user passwd admin`)");
     } else {
-        log::info!("created user 'admin' with the password from CSMS_ADMIN_PASSWORD");
+        log::info!("created user 'admin' with the password from {ADMIN_PASSWORD_ENV}");
     }
     Ok(())
 }

@@ -84,9 +84,23 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
     }
 }
 
+/// What opening the database does about migrations this build has and the database lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// Run them (the process holds the data directory's lock).
+    Migrate,
+    /// Refuse to go on: another process (a running server) owns the schema.
+    MustBeCurrent,
+}
+
 /// Opens the database: creates the data directory and file, switches to WAL, runs pending
 /// migrations, and returns the read pool and the writer's own connection.
 pub fn open(config: &DatabaseConfig) -> Result<(Pool, DbConn), DbError> {
+    open_with(config, Schema::Migrate)
+}
+
+/// [`open`], with a choice about pending migrations.
+pub fn open_with(config: &DatabaseConfig, schema: Schema) -> Result<(Pool, DbConn), DbError> {
     let path = sqlite_path(&config.url())?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
@@ -106,9 +120,25 @@ pub fn open(config: &DatabaseConfig) -> Result<(Pool, DbConn), DbError> {
     writer_conn.batch_execute(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES};"
     ))?;
-    writer_conn
-        .run_pending_migrations(MIGRATIONS)
-        .map_err(|e| DbError::Migration(e.to_string()))?;
+    match schema {
+        Schema::Migrate => {
+            writer_conn
+                .run_pending_migrations(MIGRATIONS)
+                .map_err(|e| DbError::Migration(e.to_string()))?;
+        }
+        Schema::MustBeCurrent => {
+            let pending = writer_conn
+                .has_pending_migration(MIGRATIONS)
+                .map_err(|e| DbError::Migration(e.to_string()))?;
+            if pending {
+                return Err(DbError::Setup(
+                    "the database schema is older than this csms and a server is using it: \
+                     stop the server, then run `csms migrate` (or start the new server)"
+                        .into(),
+                ));
+            }
+        }
+    }
 
     let pool = Pool::builder()
         .max_size(config.pool_size)
