@@ -151,7 +151,9 @@ async fn a_huge_declared_frame_is_refused_before_its_payload_is_read() {
     ] {
         let mut tcp = raw_charger(&server, id).await;
         tcp.write_all(&first).await.expect("header");
-        tcp.write_all(&[b'x'; 1 << 20]).await.expect("a first megabyte");
+        tcp.write_all(&[b'x'; 1 << 20])
+            .await
+            .expect("a first megabyte");
         // Refused on the header: the close comes without the rest of the gigabyte.
         assert_eq!(close_code(&mut tcp).await, Some(1009), "{id}");
         let _ = flood(&mut tcp, &[b'x'; 1 << 20]).await;
