@@ -97,7 +97,19 @@ pub struct OcppConfig {
     /// Seconds to wait for a charger to answer a CALL of ours.
     pub call_timeout_secs: u64,
     /// Largest WebSocket message accepted, in bytes; a larger one closes the socket with 1009.
+    /// Checked on the length a frame header declares (and on the running total of a
+    /// fragmented message), before its payload is read.
     pub max_frame_bytes: usize,
+    /// Frames a charger may send ahead of our answers (OCPP-J allows one CALL at a time; a
+    /// few are tolerated). Past it nothing more is read from that charger until an answer
+    /// has been written to it.
+    pub max_pipelined_calls: usize,
+    /// Seconds a frame to a charger may wait to be written (the charger not reading what we
+    /// send) before its connection is closed.
+    pub send_timeout_secs: u64,
+    /// Most sampled values one MeterValues message may carry, over all its meterValue
+    /// elements; a larger one is answered OccurenceConstraintViolation and nothing is stored.
+    pub max_samples_per_message: usize,
     /// DataTransfer vendorIds we handle (answered Accepted and stored); others get UnknownVendorId.
     pub data_transfer_vendors: Vec<String>,
     /// Open transactions an id tag (with its group) may hold at once when the tag sets no limit
@@ -120,6 +132,9 @@ impl Default for OcppConfig {
             ping_interval_secs: 60,
             call_timeout_secs: 30,
             max_frame_bytes: 256 * 1024,
+            max_pipelined_calls: 8,
+            send_timeout_secs: 30,
+            max_samples_per_message: 1000,
             data_transfer_vendors: Vec::new(),
             max_transactions_per_tag: 1,
             idle_transaction_grace_secs: 300,
@@ -146,6 +161,10 @@ impl OcppConfig {
 
     pub fn call_timeout(&self) -> Duration {
         Duration::from_secs(self.call_timeout_secs)
+    }
+
+    pub fn send_timeout(&self) -> Duration {
+        Duration::from_secs(self.send_timeout_secs)
     }
 }
 
@@ -315,6 +334,15 @@ impl Config {
         }
         if self.ocpp.max_frame_bytes < 1024 {
             problems.push("ocpp.max_frame_bytes must be at least 1024".into());
+        }
+        if self.ocpp.max_pipelined_calls == 0 {
+            problems.push("ocpp.max_pipelined_calls must be at least 1".into());
+        }
+        if self.ocpp.send_timeout_secs == 0 {
+            problems.push("ocpp.send_timeout_secs must be at least 1".into());
+        }
+        if self.ocpp.max_samples_per_message == 0 {
+            problems.push("ocpp.max_samples_per_message must be at least 1".into());
         }
         if self.api.token_ttl_secs == 0 {
             problems.push("api.token_ttl_secs must be at least 1".into());

@@ -27,6 +27,7 @@ use crate::ocpp::v16::{CENTRAL_SYSTEM_ACTIONS, CHARGE_POINT_ACTIONS};
 use crate::services::Services;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use prometheus::{
@@ -270,12 +271,32 @@ pub async fn track_http(
     METRICS
         .http
         .with_label_values(&[
-            res.request().method().as_str(),
+            method_label(res.request().method()),
             route.as_deref().unwrap_or("unmatched"),
             res.status().as_str(),
         ])
         .observe(started.elapsed().as_secs_f64());
     Ok(res)
+}
+
+/// The method label: the standard methods by name, anything a client invents as `other`
+/// (label values from client input come from a closed set, or `/metrics` grows without bound).
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    KNOWN
+        .iter()
+        .find(|known| *known == method)
+        .map_or(OTHER, |known| known.as_str())
 }
 
 /// `GET /metrics`.
@@ -294,6 +315,14 @@ pub async fn serve(services: web::Data<Services>) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        let invented = Method::from_bytes(b"FROBNICATE").unwrap();
+        assert_eq!(method_label(&invented), "other");
+    }
 
     #[test]
     fn frames_are_counted_by_action_and_code() {

@@ -2,8 +2,9 @@
 //! charger's [`ChargerState`], asks the writer to store what the charger reports and answers
 //! only after the commit, and sends our own CALLs one at a time through its [`CallSlot`].
 
+use super::frame_limit;
 use super::handlers::{self, Env, Step};
-use super::state::{CallSlot, ChargerState, ReplyQueue};
+use super::state::{samples_within, CallSlot, ChargerState, ReplyQueue, TokenBucket};
 use crate::db::jobs::ChargerSnapshot;
 use crate::db::jobs::{Job, Outcome};
 use crate::db::models::LogRow;
@@ -20,17 +21,30 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit};
+
+/// Leave to read one more message from the charger; given back once what answers that
+/// message has been written (or at once, if nothing does).
+pub type ReadPermit = OwnedSemaphorePermit;
 
 /// What the socket writer task sends, in order.
 #[derive(Debug)]
 pub enum Outgoing {
-    Text(String),
+    /// A frame; an answer carries the read permit of the frame it answers.
+    Text(String, Option<ReadPermit>),
     Ping,
-    Pong(bytes::Bytes),
+    Pong(bytes::Bytes, ReadPermit),
     Close(Option<CloseReason>),
 }
+
+/// Pongs answered at once, then at most this many per second (a ping flood costs nothing).
+const PONG_BURST: u32 = 5;
+const PONGS_PER_SEC: f64 = 1.0;
+/// Warnings about what one charger sends: a burst, then at most this many per second; the
+/// next one says how many were held back.
+const WARNING_BURST: u32 = 20;
+const WARNINGS_PER_SEC: f64 = 1.0;
 
 /// Closes the connection (from the supervisor: replaced, silent too long, shutting down).
 #[derive(Message)]
@@ -79,9 +93,13 @@ pub struct ChargerActor {
     id: Arc<str>,
     conn_id: u64,
     services: Services,
-    out: mpsc::UnboundedSender<Outgoing>,
+    out: mpsc::Sender<Outgoing>,
     state: ChargerState,
-    replies: ReplyQueue,
+    replies: ReplyQueue<ReadPermit>,
+    /// The outgoing queue overflowed: the connection is closing.
+    overflowed: bool,
+    pongs: TokenBucket,
+    warnings: TokenBucket,
     calls: CallSlot<PendingCall>,
     /// StartTransactions stored whose answer has not left yet, by reply ticket: if the
     /// connection ends first, their transactions are marked (the charger may not know them).
@@ -100,7 +118,7 @@ impl ChargerActor {
         id: Arc<str>,
         conn_id: u64,
         services: Services,
-        out: mpsc::UnboundedSender<Outgoing>,
+        out: mpsc::Sender<Outgoing>,
         snapshot: &ChargerSnapshot,
         refuse: Option<CloseReason>,
         permit: ConnectionPermit,
@@ -113,6 +131,9 @@ impl ChargerActor {
             out,
             state: ChargerState::new(snapshot),
             replies: ReplyQueue::default(),
+            overflowed: false,
+            pongs: TokenBucket::new(PONG_BURST, PONGS_PER_SEC, Instant::now()),
+            warnings: TokenBucket::new(WARNING_BURST, WARNINGS_PER_SEC, Instant::now()),
             unanswered_starts: BTreeMap::new(),
             heartbeat_interval_secs: snapshot.heartbeat_interval_secs,
             last_seen: Arc::new(AtomicI64::new(now_millis())),
@@ -121,16 +142,48 @@ impl ChargerActor {
         }
     }
 
-    fn send_frame(&mut self, frame: &Frame) {
+    fn send_frame(&mut self, frame: &Frame, ctx: &mut Context<Self>) {
         let text = frame.to_text();
         self.log_frame("out", Some(frame), &text);
-        let _ = self.out.send(Outgoing::Text(text));
+        self.push(Outgoing::Text(text, None), ctx);
+    }
+
+    /// Queues something for the socket; whether it was queued. A full queue (the charger
+    /// reads nothing of what we send) closes the connection.
+    fn push(&mut self, message: Outgoing, ctx: &mut Context<Self>) -> bool {
+        match self.out.try_send(message) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                if !self.overflowed {
+                    self.overflowed = true;
+                    log::warn!(
+                        "charger {}: closing, its outgoing queue is full (it reads nothing we send)",
+                        self.id
+                    );
+                }
+                ctx.stop();
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    /// A warning about what the charger sent, rate-limited per connection.
+    fn warn(&mut self, message: std::fmt::Arguments<'_>) {
+        match self.warnings.take(Instant::now()) {
+            Some(0) => log::warn!("charger {}: {message}", self.id),
+            Some(held_back) => log::warn!(
+                "charger {}: {message} ({held_back} similar warnings suppressed)",
+                self.id
+            ),
+            None => {}
+        }
     }
 
     fn close(&mut self, ctx: &mut Context<Self>, code: CloseCode, reason: impl Into<String>) {
         let reason = reason.into();
         log::info!("charger {}: closing connection ({reason})", self.id);
-        let _ = self.out.send(Outgoing::Close(Some(CloseReason {
+        let _ = self.out.try_send(Outgoing::Close(Some(CloseReason {
             code,
             description: Some(reason),
         })));
@@ -158,7 +211,7 @@ impl ChargerActor {
         }]));
     }
 
-    fn on_text(&mut self, text: &str, ctx: &mut Context<Self>) {
+    fn on_text(&mut self, text: &str, permit: ReadPermit, ctx: &mut Context<Self>) {
         let frame = Frame::parse(text);
         self.log_frame("in", frame.as_ref().ok(), text);
         match frame {
@@ -166,7 +219,7 @@ impl ChargerActor {
                 id,
                 action,
                 payload,
-            }) => self.on_call(id, &action, &payload, ctx),
+            }) => self.on_call(id, &action, &payload, permit, ctx),
             Ok(Frame::CallResult { id, payload }) => self.on_answer(&id, Ok(payload), ctx),
             Ok(Frame::CallError(e)) => {
                 let failure = CallFailure::Error {
@@ -176,23 +229,29 @@ impl ChargerActor {
                 self.on_answer(&e.id, Err(failure), ctx)
             }
             Err(FrameError::Reply(error)) => {
-                log::warn!(
-                    "charger {}: unreadable frame ({}): {}",
-                    self.id,
+                self.warn(format_args!(
+                    "unreadable frame ({}): {}",
                     error.description,
                     clip(text)
-                );
-                let ticket = self.replies.reserve();
-                self.answer(ticket, Frame::CallError(error));
+                ));
+                let ticket = self.replies.reserve(permit);
+                self.answer(ticket, Frame::CallError(error), ctx);
             }
             Err(FrameError::Ignore(why)) => {
-                log::warn!("charger {}: ignored frame ({why}): {}", self.id, clip(text))
+                self.warn(format_args!("ignored frame ({why}): {}", clip(text)))
             }
         }
     }
 
-    fn on_call(&mut self, id: String, action: &str, payload: &Value, ctx: &mut Context<Self>) {
-        let ticket = self.replies.reserve();
+    fn on_call(
+        &mut self,
+        id: String,
+        action: &str,
+        payload: &Value,
+        permit: ReadPermit,
+        ctx: &mut Context<Self>,
+    ) {
+        let ticket = self.replies.reserve(permit);
         let decoded = ChargerCall::decode(action, payload);
         let notes = quirks::take();
         if !notes.is_empty() {
@@ -205,33 +264,36 @@ impl ChargerActor {
         let call = match decoded {
             Ok(call) => call,
             Err(e) => {
-                log::warn!("charger {}: {action} refused with {}", self.id, e);
+                self.warn(format_args!("{action} refused with {e}"));
                 return self.answer(
                     ticket,
                     Frame::CallError(CallError::new(id, e.code, e.description)),
+                    ctx,
                 );
             }
         };
-        if let Err(refusal) = self.state.admit(&call) {
-            log::warn!(
-                "charger {}: {action} refused: {}",
-                self.id,
-                refusal.description
-            );
+        let max_samples = self.services.config.ocpp.max_samples_per_message;
+        let admitted = self
+            .state
+            .admit(&call)
+            .and_then(|()| samples_within(&call, max_samples));
+        if let Err(refusal) = admitted {
+            self.warn(format_args!("{action} refused: {}", refusal.description));
             return self.answer(
                 ticket,
                 Frame::CallError(CallError::new(id, refusal.code, refusal.description)),
+                ctx,
             );
         }
         let env = self.env();
         match handlers::handle(&env, &call) {
-            Step::Reply(payload) => self.answer(ticket, Frame::CallResult { id, payload }),
+            Step::Reply(payload) => self.answer(ticket, Frame::CallResult { id, payload }, ctx),
             Step::Store(job) => {
                 if let ChargerCall::StartTransaction(request) = &call {
                     self.unanswered_starts.insert(ticket, request.clone());
                 }
                 let stored = submit(&self.services.writer, *job);
-                ctx.spawn(stored.into_actor(self).map(move |result, act, _| {
+                ctx.spawn(stored.into_actor(self).map(move |result, act, ctx| {
                     let frame = match result {
                         Ok(Ok(outcome)) => {
                             act.state.apply(&call, &outcome);
@@ -244,7 +306,7 @@ impl ChargerActor {
                         Ok(Err(e)) => internal_error(&act.id, id, e.to_string()),
                         Err(_) => internal_error(&act.id, id, "the writer has stopped".into()),
                     };
-                    act.answer(ticket, frame);
+                    act.answer(ticket, frame, ctx);
                 }));
             }
         }
@@ -259,12 +321,12 @@ impl ChargerActor {
     }
 
     /// Queues an answer; sends whatever answers are now ready, in order.
-    fn answer(&mut self, ticket: u64, frame: Frame) {
+    fn answer(&mut self, ticket: u64, frame: Frame, ctx: &mut Context<Self>) {
         let text = frame.to_text();
         self.log_frame("out", Some(&frame), &text);
         let mut delivered = true;
-        for ready in self.replies.fill(ticket, text) {
-            delivered &= self.out.send(Outgoing::Text(ready)).is_ok();
+        for (ready, permit) in self.replies.fill(ticket, text) {
+            delivered &= self.push(Outgoing::Text(ready, Some(permit)), ctx);
         }
         if delivered && !self.unanswered_starts.is_empty() {
             let unsent = self
@@ -303,10 +365,7 @@ impl ChargerActor {
                 let _ = call.reply.send(result);
                 self.send_next_call(ctx);
             }
-            None => log::warn!(
-                "charger {}: answer to unknown message id {id:?} ignored",
-                self.id
-            ),
+            None => self.warn(format_args!("answer to unknown message id {id:?} ignored")),
         }
     }
 
@@ -327,11 +386,14 @@ impl ChargerActor {
         let Some((id, action, payload)) = started else {
             return;
         };
-        self.send_frame(&Frame::Call {
-            id: id.clone(),
-            action: action.to_owned(),
-            payload,
-        });
+        self.send_frame(
+            &Frame::Call {
+                id: id.clone(),
+                action: action.to_owned(),
+                payload,
+            },
+            ctx,
+        );
         ctx.run_later(self.services.config.ocpp.call_timeout(), move |act, ctx| {
             if let Some(call) = act.calls.complete(&id) {
                 crate::metrics::call_done();
@@ -344,6 +406,15 @@ impl ChargerActor {
                 act.send_next_call(ctx);
             }
         });
+    }
+
+    fn refuse_oversized(&mut self, ctx: &mut Context<Self>) {
+        let limit = self.services.config.ocpp.max_frame_bytes;
+        self.close(
+            ctx,
+            CloseCode::Size,
+            format!("message larger than {limit} bytes"),
+        );
     }
 
     fn touch(&self) {
@@ -382,7 +453,7 @@ impl Actor for ChargerActor {
                 self.id,
                 reason.description.as_deref().unwrap_or("refused")
             );
-            let _ = self.out.send(Outgoing::Close(Some(reason)));
+            let _ = self.out.try_send(Outgoing::Close(Some(reason)));
             ctx.stop();
             return;
         }
@@ -401,7 +472,8 @@ impl Actor for ChargerActor {
         let ping_every = self.services.config.ocpp.ping_interval_secs;
         if ping_every > 0 {
             ctx.run_interval(Duration::from_secs(ping_every), |act, _| {
-                let _ = act.out.send(Outgoing::Ping);
+                // A full queue skips a ping: the writer's timeout deals with a stuck charger.
+                let _ = act.out.try_send(Outgoing::Ping);
             });
         }
     }
@@ -410,6 +482,13 @@ impl Actor for ChargerActor {
         for call in self.calls.drain() {
             crate::metrics::call_done();
             let _ = call.reply.send(Err(CallFailure::Disconnected));
+        }
+        if self.warnings.refused() > 0 {
+            log::warn!(
+                "charger {}: {} further warnings suppressed",
+                self.id,
+                self.warnings.refused()
+            );
         }
         if self.replies.pending() > 0 {
             log::info!(
@@ -438,41 +517,38 @@ impl Actor for ChargerActor {
     }
 }
 
-impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for ChargerActor {
-    fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Context<Self>) {
+impl StreamHandler<(Result<AggregatedMessage, ProtocolError>, ReadPermit)> for ChargerActor {
+    fn handle(
+        &mut self,
+        (item, permit): (Result<AggregatedMessage, ProtocolError>, ReadPermit),
+        ctx: &mut Context<Self>,
+    ) {
         self.touch();
         match item {
-            Ok(AggregatedMessage::Text(text)) => self.on_text(&text, ctx),
+            Ok(AggregatedMessage::Text(text)) => self.on_text(&text, permit, ctx),
             Ok(AggregatedMessage::Binary(bytes)) => match std::str::from_utf8(&bytes) {
                 Ok(text) => {
                     log::info!(
                         "charger {}: OCPP frame sent as binary, read as text",
                         self.id
                     );
-                    self.on_text(text, ctx)
+                    self.on_text(text, permit, ctx)
                 }
-                Err(_) => log::warn!(
-                    "charger {}: binary frame ignored (OCPP-J uses text)",
-                    self.id
-                ),
+                Err(_) => self.warn(format_args!("binary frame ignored (OCPP-J uses text)")),
             },
             Ok(AggregatedMessage::Ping(bytes)) => {
-                let _ = self.out.send(Outgoing::Pong(bytes));
+                if self.pongs.take(Instant::now()).is_some() {
+                    self.push(Outgoing::Pong(bytes, permit), ctx);
+                }
             }
             Ok(AggregatedMessage::Pong(_)) => {}
             Ok(AggregatedMessage::Close(reason)) => {
                 log::info!("charger {}: closed by charger ({reason:?})", self.id);
-                let _ = self.out.send(Outgoing::Close(reason));
+                let _ = self.out.try_send(Outgoing::Close(reason));
                 ctx.stop();
             }
-            Err(ProtocolError::Overflow) => {
-                let limit = self.services.config.ocpp.max_frame_bytes;
-                self.close(
-                    ctx,
-                    CloseCode::Size,
-                    format!("message larger than {limit} bytes"),
-                );
-            }
+            Err(ProtocolError::Overflow) => self.refuse_oversized(ctx),
+            Err(ProtocolError::Io(e)) if frame_limit::is_refusal(&e) => self.refuse_oversized(ctx),
             Err(e) => self.close(
                 ctx,
                 CloseCode::Protocol,

@@ -1,21 +1,26 @@
 //! The WebSocket handshake at `<prefix>/{chargePointId}`: id, capacity, known charger,
 //! Basic auth (security profile 1), subprotocol; then the socket is handed to a [`ChargerActor`].
 
-use super::actor::{ChargerActor, Outgoing};
+use super::actor::{ChargerActor, Close, Outgoing, ReadPermit};
 use super::auth;
+use super::frame_limit::FrameLimit;
 use crate::config::UnknownChargers;
 use crate::db::jobs::{ChargerSnapshot, Job, Outcome};
 use crate::db::schema::charge_points;
 use crate::db::writer::Write;
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
-use actix::{Actor, AsyncContext};
-use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use actix::{Actor, Addr, AsyncContext};
+use actix_web::error::PayloadError;
+use actix_web::{http::header, web, FromRequest, HttpRequest, HttpResponse};
 use actix_ws::{CloseCode, CloseReason};
 use diesel::prelude::*;
+use futures_util::StreamExt;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use std::time::Duration;
+use tokio::sync::{mpsc, Semaphore};
 
 /// The only subprotocol served.
 pub const SUBPROTOCOL: &str = "ocpp1.6";
@@ -60,7 +65,15 @@ pub async fn connect(
         ChargerSnapshot::default()
     };
 
-    let (response, mut session, stream) =
+    let max = services.config.ocpp.max_frame_bytes;
+    let limited: Pin<Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, PayloadError>>>> =
+        Box::pin(FrameLimit::new(body, max));
+    let mut body = actix_web::dev::Payload::Stream { payload: limited };
+    let body = match web::Payload::from_request(&req, &mut body).await {
+        Ok(body) => body,
+        Err(e) => return HttpResponse::from_error(e),
+    };
+    let (response, session, stream) =
         match actix_ws::handle_with_protocols(&req, body, &[SUBPROTOCOL]) {
             Ok(parts) => parts,
             Err(e) => return HttpResponse::from_error(e),
@@ -73,38 +86,99 @@ pub async fn connect(
         description: Some(format!("subprotocol {SUBPROTOCOL} required")),
     });
 
-    let max = services.config.ocpp.max_frame_bytes;
     let stream = stream
         .max_frame_size(max)
         .aggregate_continuations()
         .max_continuation_size(max);
-    let (out, mut outgoing) = mpsc::unbounded_channel::<Outgoing>();
-    actix_web::rt::spawn(async move {
-        while let Some(message) = outgoing.recv().await {
-            let sent = match message {
-                Outgoing::Text(text) => session.text(text).await,
-                Outgoing::Ping => session.ping(b"").await,
-                Outgoing::Pong(bytes) => session.pong(&bytes).await,
-                Outgoing::Close(reason) => {
-                    let _ = session.close(reason).await;
-                    return;
-                }
-            };
-            if sent.is_err() {
-                return;
-            }
-        }
-        let _ = session.close(None).await;
-    });
+    let ocpp = &services.config.ocpp;
+    let read_permits = Arc::new(Semaphore::new(ocpp.max_pipelined_calls));
+    let (out, outgoing) = mpsc::channel::<Outgoing>(outgoing_capacity(ocpp.max_pipelined_calls));
+    let send_timeout = ocpp.send_timeout();
 
     let conn_id = NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed);
     let services = services.get_ref().clone();
     let id: Arc<str> = id.into();
-    ChargerActor::create(move |ctx| {
-        ctx.add_stream(stream);
-        ChargerActor::new(id, conn_id, services, out, &snapshot, refuse_reason, permit)
+    let actor_id = id.clone();
+    let actor = ChargerActor::create(move |ctx| {
+        ctx.add_stream(gated(stream, read_permits));
+        ChargerActor::new(
+            actor_id,
+            conn_id,
+            services,
+            out,
+            &snapshot,
+            refuse_reason,
+            permit,
+        )
     });
+    actix_web::rt::spawn(write_frames(id, session, outgoing, actor, send_timeout));
     response
+}
+
+/// Room in a charger's outgoing queue: an answer per pipelined frame, our one CALL in flight,
+/// a few pings and the close. Answers cannot overflow it (each holds a read permit until it is
+/// written); if pings and CALLs to a charger that reads nothing do, the connection is closed.
+fn outgoing_capacity(max_pipelined_calls: usize) -> usize {
+    max_pipelined_calls + 8
+}
+
+/// The charger's messages, each read only once one of `permits` is free: a charger that
+/// sends faster than its answers are written is not read from (TCP pushes back on it).
+fn gated<S>(
+    stream: S,
+    permits: Arc<Semaphore>,
+) -> impl futures_util::Stream<Item = (S::Item, ReadPermit)>
+where
+    S: futures_util::Stream + Unpin,
+{
+    futures_util::stream::unfold((stream, permits), |(mut stream, permits)| async move {
+        let permit = permits.clone().acquire_owned().await.ok()?;
+        let item = stream.next().await?;
+        Some(((item, permit), (stream, permits)))
+    })
+}
+
+/// Writes what the actor sends, in order; each written frame gives back its read permit.
+/// A frame that cannot be written within `send_timeout` (the charger reads nothing) closes
+/// the connection.
+async fn write_frames(
+    id: Arc<str>,
+    mut session: actix_ws::Session,
+    mut outgoing: mpsc::Receiver<Outgoing>,
+    actor: Addr<ChargerActor>,
+    send_timeout: Duration,
+) {
+    while let Some(message) = outgoing.recv().await {
+        let sent = match message {
+            Outgoing::Text(text, _permit) => {
+                tokio::time::timeout(send_timeout, session.text(text)).await
+            }
+            Outgoing::Ping => tokio::time::timeout(send_timeout, session.ping(b"")).await,
+            Outgoing::Pong(bytes, _permit) => {
+                tokio::time::timeout(send_timeout, session.pong(&bytes)).await
+            }
+            Outgoing::Close(reason) => {
+                let _ = tokio::time::timeout(send_timeout, session.close(reason)).await;
+                return;
+            }
+        };
+        match sent {
+            Ok(Ok(())) => {}
+            Ok(Err(_closed)) => return,
+            Err(_elapsed) => {
+                log::warn!(
+                    "charger {id}: closing, it reads nothing we send (a frame waited {}s to be written)",
+                    send_timeout.as_secs()
+                );
+                actor.do_send(Close {
+                    code: CloseCode::Policy,
+                    reason: "not reading".into(),
+                });
+                return;
+            }
+        }
+    }
+    let _ = tokio::time::timeout(send_timeout, session.close(None)).await;
 }
 
 /// Checks a charge point id: 1 to `MAX_ID_LEN` characters, no control characters.

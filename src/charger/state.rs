@@ -2,13 +2,15 @@
 //!
 //! The actor asks [`ChargerState::admit`] before serving a CALL, and feeds committed outcomes
 //! back through [`ChargerState::apply`]. [`ReplyQueue`] keeps answers in the order their CALLs
-//! arrived; [`CallSlot`] holds our own CALLs to the charger, one in flight at a time.
+//! arrived; [`samples_within`] and [`TokenBucket`] bound what one charger may cost us;
+//! [`CallSlot`] holds our own CALLs to the charger, one in flight at a time.
 
 use crate::db::jobs::{ChargerSnapshot, Outcome};
 use crate::ocpp::frame::ErrorCode;
 use crate::ocpp::v16::boot_notification::RegistrationStatus;
 use crate::ocpp::v16::ChargerCall;
 use std::collections::VecDeque;
+use std::time::Instant;
 
 /// Where the charger stands with us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,31 +113,43 @@ impl ChargerState {
 }
 
 /// Answers in the order their CALLs arrived, whatever order their commits finish in.
-#[derive(Debug, Default)]
-pub struct ReplyQueue {
+///
+/// Each place holds an `H` from the moment the CALL is read (the permit that let it be read)
+/// and gives it back with the answer, so whoever sends the answer releases it.
+#[derive(Debug)]
+pub struct ReplyQueue<H> {
     first: u64,
-    slots: VecDeque<Option<String>>,
+    slots: VecDeque<(H, Option<String>)>,
 }
 
-impl ReplyQueue {
+impl<H> Default for ReplyQueue<H> {
+    fn default() -> Self {
+        ReplyQueue {
+            first: 0,
+            slots: VecDeque::new(),
+        }
+    }
+}
+
+impl<H> ReplyQueue<H> {
     /// Takes a place in line for the answer of the CALL just received.
-    pub fn reserve(&mut self) -> u64 {
-        self.slots.push_back(None);
+    pub fn reserve(&mut self, hold: H) -> u64 {
+        self.slots.push_back((hold, None));
         self.first + self.slots.len() as u64 - 1
     }
 
-    /// Fills a place; returns the answers now ready to send, in order.
-    pub fn fill(&mut self, ticket: u64, frame: String) -> Vec<String> {
-        if let Some(slot) = ticket
+    /// Fills a place; returns the answers now ready to send, in order, each with its hold.
+    pub fn fill(&mut self, ticket: u64, frame: String) -> Vec<(String, H)> {
+        if let Some((_, slot)) = ticket
             .checked_sub(self.first)
             .and_then(|i| self.slots.get_mut(i as usize))
         {
             *slot = Some(frame);
         }
         let mut ready = Vec::new();
-        while let Some(Some(_)) = self.slots.front() {
-            if let Some(Some(frame)) = self.slots.pop_front() {
-                ready.push(frame);
+        while let Some((_, Some(_))) = self.slots.front() {
+            if let Some((hold, Some(frame))) = self.slots.pop_front() {
+                ready.push((frame, hold));
             }
             self.first += 1;
         }
@@ -150,6 +164,73 @@ impl ReplyQueue {
     /// Answers still being prepared.
     pub fn pending(&self) -> usize {
         self.slots.len()
+    }
+}
+
+/// The sampled values a MeterValues message carries must not exceed `max` (each becomes a
+/// stored row). Other messages pass: StopTransaction's transactionData is never refused, so a
+/// transaction can always end; the frame size limit bounds it.
+pub fn samples_within(call: &ChargerCall, max: usize) -> Result<(), Refusal> {
+    let ChargerCall::MeterValues(request) = call else {
+        return Ok(());
+    };
+    let samples: usize = request
+        .meter_value
+        .iter()
+        .map(|v| v.sampled_value.len())
+        .sum();
+    if samples > max {
+        return Err(Refusal {
+            code: ErrorCode::OccurenceConstraintViolation,
+            description: format!(
+                "meterValue carries {samples} sampledValue elements; at most {max} per message (ocpp.max_samples_per_message)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A token bucket: up to `burst` events at once, refilled at `per_sec`. Time comes in as an
+/// argument, so it is tested without a clock.
+#[derive(Debug, Clone)]
+pub struct TokenBucket {
+    burst: f64,
+    per_sec: f64,
+    tokens: f64,
+    last: Instant,
+    /// Events refused since the last one allowed.
+    refused: u64,
+}
+
+impl TokenBucket {
+    pub fn new(burst: u32, per_sec: f64, now: Instant) -> Self {
+        TokenBucket {
+            burst: f64::from(burst),
+            per_sec,
+            tokens: f64::from(burst),
+            last: now,
+            refused: 0,
+        }
+    }
+
+    /// Whether an event at `now` is allowed. `Some(n)`: allowed, and `n` events were refused
+    /// since the last allowed one.
+    pub fn take(&mut self, now: Instant) -> Option<u64> {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.per_sec).min(self.burst);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Some(std::mem::take(&mut self.refused))
+        } else {
+            self.refused += 1;
+            None
+        }
+    }
+
+    /// Events refused since the last allowed one.
+    pub fn refused(&self) -> u64 {
+        self.refused
     }
 }
 
@@ -325,15 +406,19 @@ mod tests {
     #[test]
     fn replies_leave_in_arrival_order() {
         let mut q = ReplyQueue::default();
-        let a = q.reserve();
-        let b = q.reserve();
-        let c = q.reserve();
+        let a = q.reserve(1);
+        let b = q.reserve(2);
+        let c = q.reserve(3);
         assert!(q.fill(c, "c".into()).is_empty());
         assert!(q.fill(b, "b".into()).is_empty());
-        assert_eq!(q.fill(a, "a".into()), vec!["a", "b", "c"]);
+        assert_eq!(
+            q.fill(a, "a".into()),
+            vec![("a".into(), 1), ("b".into(), 2), ("c".into(), 3)],
+            "each answer leaves with the hold of its own CALL"
+        );
         assert_eq!(q.pending(), 0);
-        let d = q.reserve();
-        assert_eq!(q.fill(d, "d".into()), vec!["d"]);
+        let d = q.reserve(4);
+        assert_eq!(q.fill(d, "d".into()), vec![("d".to_string(), 4)]);
         assert!(
             q.fill(99, "ghost".into()).is_empty(),
             "unknown tickets are ignored"
@@ -355,5 +440,54 @@ mod tests {
         assert_eq!(slot.in_flight_id(), Some(second.as_str()));
         assert_eq!(slot.drain(), vec!["clear"]);
         assert!(slot.in_flight_id().is_none());
+    }
+
+    #[test]
+    fn meter_values_samples_are_capped() {
+        let meter_values = |n: usize| {
+            let samples: Vec<_> = (0..n).map(|i| json!({"value": i.to_string()})).collect();
+            call(
+                "MeterValues",
+                json!({"connectorId": 1, "meterValue": [
+                    {"timestamp": "2024-01-01T00:00:00Z", "sampledValue": samples[..n / 2]},
+                    {"timestamp": "2024-01-01T00:01:00Z", "sampledValue": samples[n / 2..]}
+                ]}),
+            )
+        };
+        assert!(samples_within(&meter_values(10), 10).is_ok());
+        let refused = samples_within(&meter_values(12), 10).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::OccurenceConstraintViolation);
+        assert!(
+            refused.description.contains("12"),
+            "{}",
+            refused.description
+        );
+        assert!(
+            refused.description.contains("at most 10"),
+            "{}",
+            refused.description
+        );
+        let heartbeat = call("Heartbeat", json!({}));
+        assert!(samples_within(&heartbeat, 0).is_ok());
+    }
+
+    #[test]
+    fn token_bucket_allows_a_burst_then_a_rate() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(3, 1.0, start);
+        assert_eq!(bucket.take(start), Some(0));
+        assert_eq!(bucket.take(start), Some(0));
+        assert_eq!(bucket.take(start), Some(0));
+        assert_eq!(bucket.take(start), None);
+        assert_eq!(bucket.take(start), None);
+        assert_eq!(bucket.refused(), 2);
+        let later = start + std::time::Duration::from_millis(1500);
+        assert_eq!(bucket.take(later), Some(2), "reports what it refused");
+        assert_eq!(bucket.take(later), None, "half a token is not a token");
+        let much_later = later + std::time::Duration::from_secs(3600);
+        for _ in 0..3 {
+            assert!(bucket.take(much_later).is_some());
+        }
+        assert_eq!(bucket.take(much_later), None, "never more than the burst");
     }
 }

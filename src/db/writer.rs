@@ -14,6 +14,10 @@ use tokio::sync::oneshot;
 
 /// Most message-log rows inserted by one statement (SQLite binds at most 32,766 values).
 const LOG_ROWS_PER_INSERT: usize = 1_000;
+/// Most memory message-log rows may hold while they wait for a commit. Past it new rows are
+/// counted and dropped (the log is a record, not a confirmation): a charger that floods us,
+/// or a database that falls behind, cannot make the writer hold them without bound.
+const MAX_PENDING_LOG_BYTES: usize = 4 << 20;
 /// How often the writer's figures are logged (at debug level).
 const STATS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -73,6 +77,10 @@ pub struct DbWriter {
     conn: Option<DbConn>,
     waiting: Vec<Waiting>,
     logs: Vec<LogRow>,
+    /// What `logs` holds, by [`log_row_cost`].
+    logs_bytes: usize,
+    /// Log rows dropped since the last commit started.
+    logs_dropped: u64,
     max_batch: usize,
     stats: WriterStats,
 }
@@ -83,6 +91,8 @@ impl DbWriter {
             conn: Some(conn),
             waiting: Vec::new(),
             logs: Vec::new(),
+            logs_bytes: 0,
+            logs_dropped: 0,
             max_batch,
             stats: WriterStats::default(),
         }
@@ -99,6 +109,13 @@ impl DbWriter {
         let take = self.waiting.len().min(self.max_batch);
         let batch: Vec<Waiting> = self.waiting.drain(..take).collect();
         let logs = std::mem::take(&mut self.logs);
+        self.logs_bytes = 0;
+        if self.logs_dropped > 0 {
+            log::warn!(
+                "message log: {} rows dropped, more than {MAX_PENDING_LOG_BYTES} bytes were waiting for the database",
+                std::mem::take(&mut self.logs_dropped)
+            );
+        }
         let started = Instant::now();
         let work = actix_web::rt::task::spawn_blocking(move || {
             let n = batch.len();
@@ -161,6 +178,17 @@ fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>) {
             }
         }
     }
+}
+
+/// Roughly the memory a log row holds: the row, its strings, and the allocator's share.
+fn log_row_cost(row: &LogRow) -> usize {
+    const PER_ALLOCATION: usize = 32;
+    std::mem::size_of::<LogRow>()
+        + row.charge_point_id.len()
+        + row.message_id.as_ref().map_or(0, String::len)
+        + row.action.as_ref().map_or(0, String::len)
+        + row.payload.len()
+        + 4 * PER_ALLOCATION
 }
 
 fn insert_logs(conn: &mut DbConn, logs: &[LogRow]) -> Result<(), diesel::result::Error> {
@@ -227,7 +255,15 @@ impl Handler<LogFrames> for DbWriter {
     type Result = ();
 
     fn handle(&mut self, LogFrames(rows): LogFrames, ctx: &mut Context<Self>) {
-        self.logs.extend(rows);
+        for row in rows {
+            let cost = log_row_cost(&row);
+            if self.logs_bytes + cost > MAX_PENDING_LOG_BYTES {
+                self.logs_dropped += 1;
+                continue;
+            }
+            self.logs_bytes += cost;
+            self.logs.push(row);
+        }
         self.kick(ctx);
     }
 }
