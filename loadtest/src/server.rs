@@ -124,25 +124,31 @@ impl CsmsProcess {
     /// SIGTERM, then waits for a graceful exit (killing after a while); returns whether it
     /// exited cleanly.
     pub fn stop(&mut self) -> bool {
-        let Some(mut child) = self.child.take() else {
-            return false;
-        };
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status();
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        loop {
-            if let Ok(Some(status)) = child.try_wait() {
-                return status.success();
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        match self.child.take() {
+            Some(child) => stop_gently(child, STOP_TIMEOUT),
+            None => false,
         }
+    }
+}
+
+/// SIGTERM to `child`, then waits up to `timeout` for it to exit (killing it after that);
+/// returns whether it exited cleanly.
+pub fn stop_gently(mut child: Child, timeout: Duration) -> bool {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return status.success();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -174,23 +174,9 @@ impl Demo {
     /// SIGTERM, as Ctrl-C would; the demo ends the sessions and stops csms. Returns whether it
     /// exited cleanly.
     fn stop(&mut self) -> bool {
-        let Some(mut child) = self.child.take() else {
-            return false;
-        };
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(Some(status)) = child.try_wait() {
-                return status.success();
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        match self.child.take() {
+            Some(child) => loadtest::server::stop_gently(child, Duration::from_secs(30)),
+            None => false,
         }
     }
 }
