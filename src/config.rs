@@ -258,6 +258,11 @@ pub struct ApiConfig {
     pub jwt_secret: String,
     /// Seconds a login token stays valid.
     pub token_ttl_secs: u64,
+    /// Failed logins a user name may have before each further one locks it out for a while
+    /// (1 s, doubling); a source address gets 4 times as many. 0: never lock out.
+    pub login_free_attempts: u32,
+    /// The longest lockout after failed logins, in seconds; also how long failures count.
+    pub login_max_lockout_secs: u64,
 }
 
 impl Default for ApiConfig {
@@ -265,6 +270,8 @@ impl Default for ApiConfig {
         ApiConfig {
             jwt_secret: String::new(),
             token_ttl_secs: 12 * 3600,
+            login_free_attempts: 5,
+            login_max_lockout_secs: 900,
         }
     }
 }

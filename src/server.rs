@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::api::auth::Tokens;
+use crate::api::login_guard::{LoginGuard, Policy as LoginPolicy};
 use crate::charger::socket;
 use crate::config::Config;
 use crate::db::jobs::Job;
@@ -58,6 +59,10 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
             &config.database.data_dir,
             config.api.token_ttl_secs,
         )?),
+        login_guard: Arc::new(LoginGuard::new(LoginPolicy {
+            free_attempts: config.api.login_free_attempts,
+            max_lockout: std::time::Duration::from_secs(config.api.login_max_lockout_secs),
+        })),
     };
 
     crate::api::auth::bootstrap_admin(&services, admin_password).await?;
@@ -82,6 +87,7 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
             .split_for_parts();
         app.app_data(web::Data::new(api::system::finish_document(doc)))
             .route(&ocpp_route, web::get().to(socket::connect))
+            .route("/", web::get().to(api::system::home))
             .route("/health", web::get().to(api::system::health))
             .route("/ready", web::get().to(api::system::ready))
             .route("/metrics", web::get().to(crate::metrics::serve))

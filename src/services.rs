@@ -1,6 +1,7 @@
 //! What every part of the server shares: configuration, database, supervisor, connection gauge.
 
 use crate::api::auth::Tokens;
+use crate::api::login_guard::LoginGuard;
 use crate::config::Config;
 use crate::db::{DbWriter, Pool};
 use crate::supervisor::Supervisor;
@@ -17,6 +18,8 @@ pub struct Services {
     pub connections: Arc<ConnectionGauge>,
     /// Signs and checks the REST API's login tokens.
     pub tokens: Arc<Tokens>,
+    /// Bounds password hashing and refuses repeated failed logins.
+    pub login_guard: Arc<LoginGuard>,
 }
 
 /// Counts open charger connections against the configured maximum.

@@ -236,6 +236,51 @@ async fn api_keys_work_in_both_headers_until_revoked() {
 }
 
 #[tokio::test]
+async fn users_and_api_keys_are_listed_in_pages() {
+    let server = TestServer::start("");
+    let admin = server.admin_token().await;
+    for role in ["operator", "viewer"] {
+        user(&server, &admin, role).await;
+        api_key(&server, &admin, &format!("{role}-key"), role).await;
+    }
+    let (code, page) = server
+        .api("GET", "/api/v1/users?limit=2&offset=1", Some(&admin), None)
+        .await;
+    assert_eq!(code, 200, "{page}");
+    assert_eq!(
+        (page["total"].as_i64(), page["limit"].as_i64()),
+        (Some(3), Some(2))
+    );
+    let names: Vec<&str> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|u| u["username"].as_str().expect("username"))
+        .collect();
+    assert_eq!(
+        names,
+        ["operator-user", "viewer-user"],
+        "by name, after admin"
+    );
+
+    let (code, page) = server
+        .api("GET", "/api/v1/api-keys?limit=1", Some(&admin), None)
+        .await;
+    assert_eq!(code, 200, "{page}");
+    assert_eq!(page["total"], 2, "{page}");
+    assert_eq!(
+        page["items"][0]["name"], "operator-key",
+        "oldest first: {page}"
+    );
+    assert!(page["items"][0].get("key").is_none(), "no secrets in lists");
+
+    let (code, body) = server
+        .api("GET", "/api/v1/users?limit=0", Some(&admin), None)
+        .await;
+    assert_eq!((code, &body["field"]), (422, &json!("limit")), "{body}");
+}
+
+#[tokio::test]
 async fn role_changes_and_deleted_users_take_effect_at_once() {
     let server = TestServer::start("");
     let admin = server.admin_token().await;
@@ -275,4 +320,50 @@ async fn role_changes_and_deleted_users_take_effect_at_once() {
         .api("GET", "/api/v1/chargers", Some(&viewer), None)
         .await;
     assert_eq!(code, 401);
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_lock_the_name_out_for_a_growing_while() {
+    let server = TestServer::start("");
+    let admin = server.admin_token().await;
+    user(&server, &admin, "operator").await;
+    let attempt = |name: &'static str, password: &'static str| {
+        let url = server.url("/api/v1/auth/login");
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .json(&json!({"username": name, "password": password}))
+                .send()
+                .await
+                .expect("login answered");
+            let retry = response
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (response.status().as_u16(), retry)
+        }
+    };
+    for n in 1..=6 {
+        assert_eq!(
+            attempt("operator-user", "wrong-password-00").await.0,
+            401,
+            "attempt {n}"
+        );
+    }
+    // Locked now: even the right password waits.
+    let (code, retry) = attempt("operator-user", "operator-password-123").await;
+    assert_eq!((code, retry.as_deref()), (429, Some("1")));
+    // Another name from the same address is not locked.
+    server.login("admin", common::ADMIN_PASSWORD).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        attempt("operator-user", "operator-password-123").await.0,
+        200
+    );
+    // A success cleared the count: one failure is a plain 401 again.
+    assert_eq!(attempt("operator-user", "wrong-password-00").await.0, 401);
+    assert_eq!(
+        attempt("operator-user", "operator-password-123").await.0,
+        200
+    );
 }

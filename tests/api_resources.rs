@@ -588,6 +588,29 @@ async fn transactions_meter_values_csv_logs_and_stats() {
     let active = get(&server, &admin, "/api/v1/transactions/active").await;
     assert_eq!(column(&active, "id"), std::slice::from_ref(&two));
     assert_eq!(active["items"][0]["energyWh"], 2500);
+    for (query, expected) in [
+        ("chargePointId=CP-T", vec![two.clone()]),
+        ("chargePointId=CP-X", vec![]),
+        ("connectorId=1", vec![]),
+        ("idTag=TAG2&state=active", vec![two.clone()]),
+    ] {
+        let page = get(
+            &server,
+            &admin,
+            &format!("/api/v1/transactions/active?{query}"),
+        )
+        .await;
+        assert_eq!(column(&page, "id"), expected, "active?{query}");
+    }
+    let (code, body) = server
+        .api(
+            "GET",
+            "/api/v1/transactions/active?state=completed",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!((code, &body["field"]), (422, &json!("state")), "{body}");
     let detail = get(&server, &admin, &format!("/api/v1/transactions/{one}")).await;
     assert_eq!(detail["energyWh"], 1000);
 
@@ -1160,6 +1183,45 @@ async fn unknown_routes_and_bad_bodies_get_json_errors() {
     .await;
     assert_eq!(code, 400, "{text}");
     assert!(text.contains("\"error\""), "{text}");
+
+    // Well-formed JSON with a wrong field: a 422 naming it, on every route with a body.
+    let cases = [
+        (
+            "POST",
+            "/api/v1/auth/login",
+            json!({"username": "admin"}),
+            "password",
+        ),
+        (
+            "POST",
+            "/api/v1/auth/login",
+            json!({"username": 7, "password": "x"}),
+            "username",
+        ),
+        ("POST", "/api/v1/auth/login", json!("admin"), "body"),
+        (
+            "POST",
+            "/api/v1/users",
+            json!({"username": "u1", "password": "long-enough-1", "role": "king"}),
+            "role",
+        ),
+        ("PUT", "/api/v1/users/admin", json!({"role": 3}), "role"),
+        ("POST", "/api/v1/api-keys", json!({"name": "k"}), "role"),
+        ("POST", "/api/v1/chargers", json!({"id": 5}), "id"),
+        ("POST", "/api/v1/transactions/1/close", json!({}), "reason"),
+        (
+            "POST",
+            "/api/v1/chargers/CP-1/sessions/start",
+            json!({"idTag": "T", "connectorId": -1}),
+            "connectorId",
+        ),
+    ];
+    for (method, path, body, field) in cases {
+        let (code, answer) = server.api(method, path, Some(&admin), Some(body)).await;
+        assert_eq!(code, 422, "{method} {path}: {answer}");
+        assert_eq!(answer["field"], field, "{method} {path}: {answer}");
+        assert!(answer["error"].is_string(), "{answer}");
+    }
 }
 
 #[tokio::test]

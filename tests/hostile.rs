@@ -278,3 +278,36 @@ async fn warnings_about_one_charger_are_rate_limited() {
     cp.send_text("still not OCPP").await;
     server.wait_log("similar warnings suppressed", 1).await;
 }
+
+#[tokio::test]
+async fn concurrent_wrong_password_logins_hash_a_few_at_a_time() {
+    // No lockouts here: every attempt must reach the password check.
+    let server = TestServer::start("[api]\nlogin_free_attempts = 0");
+    let before = warmed_up(&server).await;
+    let attempts = (0..40).map(|i| {
+        let url = server.url("/api/v1/auth/login");
+        // Half for a real user, half for names that do not exist: both are hashed.
+        let username = if i % 2 == 0 {
+            "admin".to_owned()
+        } else {
+            format!("nobody-{i}")
+        };
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(&json!({"username": username, "password": "not-the-password"}))
+                .send()
+                .await
+                .expect("login answered")
+                .status()
+                .as_u16()
+        }
+    });
+    let codes = futures_util::future::join_all(attempts).await;
+    assert!(
+        codes.iter().all(|c| *c == 401 || *c == 503),
+        "wrong passwords are refused (or deferred when busy): {codes:?}"
+    );
+    assert!(codes.contains(&401), "{codes:?}");
+    still_serving(&server, before, "40 concurrent wrong-password logins").await;
+}

@@ -125,3 +125,51 @@ fn api_handlers_are_registered_only_where_the_document_sees_them() {
         offenders.join("\n")
     );
 }
+
+#[tokio::test]
+async fn the_document_names_the_license_and_the_one_error_body() {
+    let server = TestServer::start("");
+    let doc: serde_json::Value = reqwest::get(server.url("/api/v1/openapi.json"))
+        .await
+        .expect("document")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        doc["info"]["license"]["identifier"], "Apache-2.0",
+        "{}",
+        doc["info"]
+    );
+    assert!(doc["info"].get("contact").is_none(), "{}", doc["info"]);
+    let error_body = &doc["components"]["schemas"]["ErrorBody"];
+    assert!(
+        error_body["properties"]["field"].is_object(),
+        "{error_body}"
+    );
+    let login_401 = &doc["paths"]["/api/v1/auth/login"]["post"]["responses"]["401"];
+    assert_eq!(
+        login_401["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorBody",
+        "{login_401}"
+    );
+    // Every error answer of every operation documents that body.
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"]["application/json"]["schema"]["$ref"]
+                            .as_str()
+                            .is_some_and(|r| r.ends_with("/ErrorBody")),
+                        "{method} {path} {status}: {response}"
+                    );
+                }
+            }
+        }
+    }
+
+    let home = reqwest::get(server.url("/")).await.expect("home");
+    assert_eq!(home.status(), 200);
+    let page = home.text().await.expect("text");
+    assert!(page.contains("/api/v1/openapi.json"), "{page}");
+}

@@ -8,6 +8,32 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 use std::fmt;
 
+/// The body of every error answer, as documented in the OpenAPI document (only `error` is
+/// always present).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// What went wrong and what to do about it.
+    pub error: String,
+    /// 422: the field that is wrong, as a path (`csChargingProfiles.stackLevel`, `body` for
+    /// the body as a whole).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// 502: `callError` (the charger answered with a CALLERROR) or `undecodableAnswer` (its
+    /// CALLRESULT could not be decoded; `raw` holds it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// 502 `callError`: the OCPP error code and description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// 502 `undecodableAnswer`: the charger's payload as received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub raw: Option<serde_json::Value>,
+}
+
 #[derive(Debug)]
 pub enum ApiError {
     BadRequest(String),
@@ -33,6 +59,13 @@ pub enum ApiError {
     },
     /// The charger did not answer in time.
     Timeout(String),
+    /// Refused for now (too many failed logins); retry after that many seconds.
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
+    /// The server is too busy for this request right now; retry shortly.
+    Busy(String),
     Internal(String),
 }
 
@@ -67,7 +100,9 @@ impl fmt::Display for ApiError {
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
             | ApiError::Timeout(m)
+            | ApiError::Busy(m)
             | ApiError::Internal(m) => f.write_str(m),
+            ApiError::TooManyRequests { message, .. } => f.write_str(message),
             ApiError::Invalid { message, .. } => f.write_str(message),
             ApiError::ChargerError { code, description } => {
                 write!(f, "charger answered {code}: {description}")
@@ -92,6 +127,8 @@ impl ResponseError for ApiError {
                 StatusCode::BAD_GATEWAY
             }
             ApiError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,8 +157,19 @@ impl ResponseError for ApiError {
             other => json!({"error": other.to_string()}),
         };
         let mut response = HttpResponse::build(self.status_code());
-        if matches!(self, ApiError::Unauthorized(_)) {
-            response.insert_header(("WWW-Authenticate", "Bearer"));
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            ApiError::TooManyRequests {
+                retry_after_secs, ..
+            } => {
+                response.insert_header(("Retry-After", retry_after_secs.to_string()));
+            }
+            ApiError::Busy(_) => {
+                response.insert_header(("Retry-After", "1"));
+            }
+            _ => {}
         }
         response.json(body)
     }

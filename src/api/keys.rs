@@ -2,7 +2,9 @@
 
 use super::audit;
 use super::auth::{new_api_key, Admin, Role};
+use super::body::Body;
 use super::error::ApiError;
+use super::{Page, PageParams};
 use crate::db::schema::api_keys;
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
@@ -64,16 +66,22 @@ fn to_key((id, name, prefix, role, created_by, created_at, revoked_at): Row) -> 
     }
 }
 
-/// All API keys (without their secrets).
-#[utoipa::path(tag = "api-keys", responses((status = 200, body = Vec<ApiKey>)), security(("bearer" = ["admin"])))]
+/// API keys (without their secrets), oldest first.
+#[utoipa::path(tag = "api-keys", params(PageParams),
+    responses((status = 200, body = Page<ApiKey>)), security(("bearer" = ["admin"])))]
 #[get("/api-keys")]
 pub async fn list(
     _: Admin,
     services: web::Data<Services>,
-) -> Result<web::Json<Vec<ApiKey>>, ApiError> {
-    let rows: Vec<Row> = crate::db::read(&services.pool, |c| {
-        api_keys::table
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<ApiKey>>, ApiError> {
+    let (limit, offset) = page.resolve()?;
+    let (rows, total): (Vec<Row>, i64) = crate::db::read(&services.pool, move |c| {
+        let total = api_keys::table.count().get_result(c)?;
+        let rows = api_keys::table
             .order(api_keys::id)
+            .limit(limit)
+            .offset(offset)
             .select((
                 api_keys::id,
                 api_keys::name,
@@ -83,10 +91,16 @@ pub async fn list(
                 api_keys::created_at,
                 api_keys::revoked_at,
             ))
-            .load(c)
+            .load(c)?;
+        Ok((rows, total))
     })
     .await?;
-    Ok(web::Json(rows.into_iter().map(to_key).collect()))
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(to_key).collect(),
+        total,
+        limit,
+        offset,
+    }))
 }
 
 /// Create an API key; the answer holds the key, shown this once.
@@ -96,7 +110,7 @@ pub async fn list(
 pub async fn create(
     admin: Admin,
     services: web::Data<Services>,
-    body: web::Json<NewApiKey>,
+    body: Body<NewApiKey>,
 ) -> Result<HttpResponse, ApiError> {
     let NewApiKey { name, role } = body.into_inner();
     if name.trim().is_empty() || name.len() > 64 {

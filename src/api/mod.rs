@@ -3,7 +3,7 @@
 //! services registered here, so it cannot drift from the handlers.
 //!
 //! - [`auth`]: roles, tokens, API keys, the caller extractors.
-//! - [`error`]: the one error type, always a JSON body.
+//! - [`error`]: the one error type, always a JSON body; [`body`]: the one body extractor.
 //! - [`session`]: login and who-am-I. [`users`], [`keys`]: people and machine keys (admin).
 //! - [`audit`]: the audit log of every command and change.
 //! - [`commands`]: every OCPP operation towards chargers, and what their answers teach.
@@ -12,9 +12,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod body;
 pub mod commands;
 pub mod error;
 pub mod keys;
+pub mod login_guard;
 pub mod resources;
 pub mod session;
 pub mod system;

@@ -1,10 +1,11 @@
 //! Logging in and asking who you are.
 
 use super::auth::{verify_password, Caller, Role};
+use super::body::Body;
 use super::error::ApiError;
 use crate::db::schema::users;
 use crate::services::Services;
-use actix_web::{get, post, web};
+use actix_web::{get, post, web, HttpRequest};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -27,13 +28,18 @@ pub struct LoginResponse {
 
 /// Exchange a user name and password for a token.
 #[utoipa::path(tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, description = "wrong user name or password")))]
+    responses((status = 200, body = LoginResponse), (status = 401, description = "wrong user name or password"), (status = 422),
+        (status = 429, description = "too many failed logins: wait `Retry-After` seconds"), (status = 503, description = "too many password checks at once")))]
 #[post("/auth/login")]
 pub async fn login(
+    request: HttpRequest,
     services: web::Data<Services>,
-    body: web::Json<LoginRequest>,
+    body: Body<LoginRequest>,
 ) -> Result<web::Json<LoginResponse>, ApiError> {
     let LoginRequest { username, password } = body.into_inner();
+    let address = request.peer_addr().map(|a| a.ip());
+    let guard = &services.login_guard;
+    guard.admit(&username, address)?;
     let lookup = username.clone();
     let row: Option<(String, String, String)> = crate::db::read(&services.pool, move |c| {
         users::table
@@ -43,15 +49,22 @@ pub async fn login(
             .optional()
     })
     .await?;
-    let refused = || ApiError::Unauthorized("wrong user name or password".into());
-    let (name, hash, role) = row.ok_or_else(refused)?;
-    let ok = web::block(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    if !ok {
-        log::warn!("failed login for {username:?}");
-        return Err(refused());
-    }
+    // An unknown name is checked against a decoy, so that it takes as long as a known one.
+    let hash = match &row {
+        Some((_, hash, _)) => hash.clone(),
+        None => guard.decoy_hash().to_owned(),
+    };
+    let ok = guard
+        .hash(move || verify_password(&password, &hash))
+        .await?;
+    let row = row.filter(|_| ok);
+    let Some((name, _, role)) = row else {
+        let from = address.map_or_else(|| "an unknown address".into(), |a| a.to_string());
+        log::warn!("failed login for {username:?} from {from}");
+        guard.failed(&username, address);
+        return Err(ApiError::Unauthorized("wrong user name or password".into()));
+    };
+    guard.succeeded(&name);
     let role = Role::parse(&role)
         .ok_or_else(|| ApiError::Internal(format!("user {name} has role {role}")))?;
     let (token, expires_in) = services.tokens.issue(&name, role)?;

@@ -3,8 +3,11 @@
 use crate::services::Services;
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
+use utoipa::openapi::content::Content;
+use utoipa::openapi::info::License;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::OpenApi;
+use utoipa::openapi::{OpenApi, Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
 /// `GET /health`: the process answers.
 pub async fn health() -> HttpResponse {
@@ -30,15 +33,39 @@ pub async fn no_route() -> HttpResponse {
     HttpResponse::NotFound().json(serde_json::json!({"error": "no such route"}))
 }
 
+/// `GET /`: what this server offers and where to start.
+pub async fn home() -> HttpResponse {
+    const PAGE: &str = concat!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>csms</title></head>\n",
+        "<body><h1>csms ",
+        env!("CARGO_PKG_VERSION"),
+        "</h1>\n<p>OCPP 1.6-J Central System.</p>\n<ul>\n",
+        "<li>REST API: <code>/api/v1</code>; its OpenAPI document: ",
+        "<a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>. ",
+        "Log in with <code>POST /api/v1/auth/login</code>.</li>\n",
+        "<li>Chargers connect to <code>/ocpp/{chargePointId}</code> (the default <code>ocpp.path_prefix</code>; subprotocol <code>ocpp1.6</code>).</li>\n",
+        "<li><a href=\"/health\">/health</a>, <a href=\"/ready\">/ready</a>, ",
+        "<a href=\"/metrics\">/metrics</a> (Prometheus).</li>\n</ul>\n</body></html>\n",
+    );
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(PAGE)
+}
+
 /// `GET /api/v1/openapi.json`.
 pub async fn openapi(doc: web::Data<OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(doc.get_ref())
 }
 
-/// Completes the collected document: title, version, the bearer scheme.
+/// Completes the collected document: title, version, license, the bearer scheme, and the one
+/// error body on every error answer.
 pub fn finish_document(mut doc: OpenApi) -> OpenApi {
     doc.info.title = "csms REST API".into();
     doc.info.version = env!("CARGO_PKG_VERSION").into();
+    let mut license = License::new(env!("CARGO_PKG_LICENSE"));
+    license.identifier = Some(env!("CARGO_PKG_LICENSE").into());
+    doc.info.license = Some(license);
+    doc.info.contact = None;
     doc.info.description = Some(
         "OCPP 1.6-J Central System. Authenticate with `Authorization: Bearer <token>` (from POST /api/v1/auth/login) \
          or an API key (`X-API-Key` or `Authorization: Bearer`). Each operation's `bearer` requirement names the \
@@ -55,5 +82,36 @@ pub fn finish_document(mut doc: OpenApi) -> OpenApi {
                 .build(),
         ),
     );
+    let name = super::error::ErrorBody::name().into_owned();
+    components
+        .schemas
+        .insert(name.clone(), super::error::ErrorBody::schema());
+    document_error_bodies(&mut doc, &name);
     doc
+}
+
+/// Every 4xx and 5xx answer of every operation carries an [`super::error::ErrorBody`].
+fn document_error_bodies(doc: &mut OpenApi, schema: &str) {
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let is_error = status.starts_with('4') || status.starts_with('5');
+                if let (true, RefOr::T(response)) = (is_error, response) {
+                    response
+                        .content
+                        .entry("application/json".into())
+                        .or_insert_with(|| {
+                            RefOr::T(Content::new(Some(Ref::from_schema_name(schema))))
+                        });
+                }
+            }
+        }
+    }
 }

@@ -2,7 +2,9 @@
 
 use super::audit;
 use super::auth::{check_password, hash_password, Admin, Role};
+use super::body::Body;
 use super::error::ApiError;
+use super::{Page, PageParams};
 use crate::db::schema::users;
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
@@ -51,21 +53,37 @@ fn check_username(name: &str) -> Result<(), ApiError> {
     }
 }
 
-/// All users.
-#[utoipa::path(tag = "users", responses((status = 200, body = Vec<User>)), security(("bearer" = ["admin"])))]
+/// Hashes a password on the login guard's hashing threads.
+async fn hash_guarded(services: &Services, password: String) -> Result<String, ApiError> {
+    services
+        .login_guard
+        .hash(move || hash_password(&password))
+        .await?
+}
+
+/// Users, by name.
+#[utoipa::path(tag = "users", params(PageParams),
+    responses((status = 200, body = Page<User>)), security(("bearer" = ["admin"])))]
 #[get("/users")]
 pub async fn list(
     _: Admin,
     services: web::Data<Services>,
-) -> Result<web::Json<Vec<User>>, ApiError> {
-    let rows: Vec<(String, String, NaiveDateTime)> = crate::db::read(&services.pool, |c| {
-        users::table
-            .order(users::username)
-            .select((users::username, users::role, users::created_at))
-            .load(c)
-    })
-    .await?;
-    let users = rows
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<User>>, ApiError> {
+    let (limit, offset) = page.resolve()?;
+    let (rows, total): (Vec<(String, String, NaiveDateTime)>, i64) =
+        crate::db::read(&services.pool, move |c| {
+            let total = users::table.count().get_result(c)?;
+            let rows = users::table
+                .order(users::username)
+                .limit(limit)
+                .offset(offset)
+                .select((users::username, users::role, users::created_at))
+                .load(c)?;
+            Ok((rows, total))
+        })
+        .await?;
+    let items = rows
         .into_iter()
         .map(|(username, role, created_at)| User {
             username,
@@ -73,7 +91,12 @@ pub async fn list(
             created_at: Timestamp::from_naive(created_at),
         })
         .collect();
-    Ok(web::Json(users))
+    Ok(web::Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
 }
 
 /// Create a user.
@@ -83,7 +106,7 @@ pub async fn list(
 pub async fn create(
     admin: Admin,
     services: web::Data<Services>,
-    body: web::Json<NewUser>,
+    body: Body<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
     let NewUser {
         username,
@@ -92,9 +115,7 @@ pub async fn create(
     } = body.into_inner();
     check_username(&username)?;
     check_password(&password)?;
-    let hash = web::block(move || hash_password(&password))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let hash = hash_guarded(&services, password).await?;
     let now = chrono::Utc::now().naive_utc();
     let name = username.clone();
     let inserted = crate::db::write(&services.writer, move |c| {
@@ -137,18 +158,14 @@ pub async fn update(
     admin: Admin,
     services: web::Data<Services>,
     path: web::Path<String>,
-    body: web::Json<UserUpdate>,
+    body: Body<UserUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let username = path.into_inner();
     let UserUpdate { password, role } = body.into_inner();
     let hash = match password {
         Some(p) => {
             check_password(&p)?;
-            Some(
-                web::block(move || hash_password(&p))
-                    .await
-                    .map_err(|e| ApiError::Internal(e.to_string()))??,
-            )
+            Some(hash_guarded(&services, p).await?)
         }
         None => None,
     };

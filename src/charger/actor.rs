@@ -549,6 +549,13 @@ impl StreamHandler<(Result<AggregatedMessage, ProtocolError>, ReadPermit)> for C
             }
             Err(ProtocolError::Overflow) => self.refuse_oversized(ctx),
             Err(ProtocolError::Io(e)) if frame_limit::is_refusal(&e) => self.refuse_oversized(ctx),
+            Err(ProtocolError::Io(e)) if frame_limit::is_lost_connection(&e) => {
+                log::info!(
+                    "charger {}: connection lost (socket closed without a WebSocket Close frame)",
+                    self.id
+                );
+                ctx.stop();
+            }
             Err(e) => self.close(
                 ctx,
                 CloseCode::Protocol,

@@ -168,9 +168,41 @@ pub fn is_refusal(error: &std::io::Error) -> bool {
         .is_some_and(|e| matches!(e, PayloadError::Overflow))
 }
 
+/// Whether a WebSocket stream error is an ordinary lost connection: the peer closed (or reset)
+/// its socket without a Close frame, as chargers do when they lose power or network.
+pub fn is_lost_connection(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    let incomplete = error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<PayloadError>())
+        .is_some_and(|e| matches!(e, PayloadError::Incomplete(_)));
+    incomplete
+        || matches!(
+            error.kind(),
+            ErrorKind::UnexpectedEof
+                | ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_socket_closed_without_close_frame_is_a_lost_connection() {
+        let eof = std::io::Error::other(PayloadError::Incomplete(None));
+        assert!(is_lost_connection(&eof));
+        assert!(!is_refusal(&eof));
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(is_lost_connection(&reset));
+        let refused = std::io::Error::other(PayloadError::Overflow);
+        assert!(!is_lost_connection(&refused));
+        assert!(is_refusal(&refused));
+        let other = std::io::Error::other("invalid opcode");
+        assert!(!is_lost_connection(&other));
+    }
 
     /// A client frame header (masked) for `opcode` and `length`.
     fn header(fin: bool, opcode: u8, length: u64) -> Vec<u8> {

@@ -5,6 +5,7 @@
 use super::learn::{Learn, Lesson};
 use super::send::{known, now, parse_request, send};
 use crate::api::auth::{Operator, Viewer};
+use crate::api::body::Body;
 use crate::api::error::ApiError;
 use crate::db::schema::{charge_points, charger_configuration as cfg, local_list_versions};
 use crate::db::DbConn;
@@ -261,7 +262,7 @@ pub struct ChangeManyResults {
 pub async fn change_configuration_many(
     operator: Operator,
     services: web::Data<Services>,
-    body: web::Json<ChangeMany>,
+    body: Body<ChangeMany>,
 ) -> Result<web::Json<ChangeManyResults>, ApiError> {
     let ChangeMany {
         key,

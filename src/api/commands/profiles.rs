@@ -6,6 +6,7 @@ use super::learn::{Learn, Lesson};
 use super::send::{json_body, known, now, parse_request, send};
 use crate::api::audit;
 use crate::api::auth::{Operator, Viewer};
+use crate::api::body::Body;
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
 use crate::db::schema::{
@@ -246,7 +247,7 @@ pub async fn install_charging_profile(
     operator: Operator,
     services: web::Data<Services>,
     charger: web::Path<String>,
-    body: web::Json<Install>,
+    body: Body<Install>,
 ) -> Result<HttpResponse, ApiError> {
     let Install {
         profile_id,

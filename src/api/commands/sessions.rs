@@ -11,6 +11,7 @@ use super::profiles::{installed_on, unused_profile_id};
 use super::send::{connected, parse_request, send};
 use crate::api::audit;
 use crate::api::auth::Operator;
+use crate::api::body::Body;
 use crate::api::error::ApiError;
 use crate::charger::actor::Close;
 use crate::db::schema::transactions;
@@ -113,7 +114,7 @@ pub async fn start_session(
     operator: Operator,
     services: web::Data<Services>,
     charger: web::Path<String>,
-    body: web::Json<StartSession>,
+    body: Body<StartSession>,
 ) -> Result<web::Json<RemoteStartTransactionResponse>, ApiError> {
     let StartSession {
         connector_id,
@@ -290,7 +291,7 @@ pub async fn max_power(
     operator: Operator,
     services: web::Data<Services>,
     charger: web::Path<String>,
-    body: web::Json<MaxPower>,
+    body: Body<MaxPower>,
 ) -> Result<web::Json<SetChargingProfileResponse>, ApiError> {
     let MaxPower {
         limit,

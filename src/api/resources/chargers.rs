@@ -1,10 +1,11 @@
 //! The fleet: chargers with their connection state, identity, connectors and energy delivered;
 //! pre-registration, edits, deletion and Basic-auth passwords (admin).
 
-use super::{decode_body, like_anywhere, like_literal, nullable, order_by, parse_bool};
+use super::{like_anywhere, like_literal, nullable, order_by, parse_bool};
 use super::{Sort, SortParams};
 use crate::api::audit;
 use crate::api::auth::{Admin, Viewer};
+use crate::api::body::Body;
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
 use crate::charger::auth::hash_key;
@@ -474,13 +475,13 @@ fn check_password(password: &str) -> Result<(), ApiError> {
 pub async fn create(
     admin: Admin,
     services: web::Data<Services>,
-    body: web::Json<serde_json::Value>,
+    body: Body<NewCharger>,
 ) -> Result<HttpResponse, ApiError> {
     let NewCharger {
         id,
         registration_status,
         password,
-    } = decode_body(body.into_inner())?;
+    } = body.into_inner();
     crate::charger::socket::validate_id(&id).map_err(|e| ApiError::invalid(format!("id: {e}")))?;
     if let Some(p) = &password {
         check_password(p)?;
@@ -527,10 +528,10 @@ pub async fn update(
     admin: Admin,
     services: web::Data<Services>,
     path: web::Path<String>,
-    body: web::Json<serde_json::Value>,
+    body: Body<ChargerUpdate>,
 ) -> Result<web::Json<Charger>, ApiError> {
     let id = path.into_inner();
-    let change: ChargerUpdate = decode_body(body.into_inner())?;
+    let change = body.into_inner();
     if let Some(Some(secs)) = change.heartbeat_interval_secs {
         if !(1..=MAX_HEARTBEAT_SECS).contains(&secs) {
             return Err(ApiError::invalid(format!(
@@ -646,10 +647,10 @@ pub async fn set_password(
     admin: Admin,
     services: web::Data<Services>,
     path: web::Path<String>,
-    body: web::Json<serde_json::Value>,
+    body: Body<PasswordBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let PasswordBody { password } = decode_body(body.into_inner())?;
+    let PasswordBody { password } = body.into_inner();
     check_password(&password)?;
     store_password(&services, &id, Some(hash_key(&password))).await?;
     audit::record(

@@ -2,10 +2,10 @@
 //! infer): the stop is taken from the evidence, as for the ends the server infers itself, and
 //! the close is audited in the same commit.
 
-use super::decode_body;
 use super::transactions::{find, Transaction};
 use crate::api::audit;
 use crate::api::auth::Operator;
+use crate::api::body::Body;
 use crate::api::error::ApiError;
 use crate::db::jobs::ghosts::{close_by_operator, OperatorClose};
 use crate::services::Services;
@@ -36,10 +36,10 @@ pub async fn close(
     operator: Operator,
     services: web::Data<Services>,
     path: web::Path<i32>,
-    body: web::Json<serde_json::Value>,
+    body: Body<CloseTransaction>,
 ) -> Result<web::Json<Transaction>, ApiError> {
     let id = path.into_inner();
-    let CloseTransaction { reason } = decode_body(body.into_inner())?;
+    let CloseTransaction { reason } = body.into_inner();
     let reason = reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
         return Err(ApiError::invalid(format!(

@@ -18,10 +18,10 @@ pub mod logs;
 pub mod stats;
 pub mod transactions;
 
+pub use super::body::decode_body;
 use super::error::ApiError;
 use crate::ocpp::types::{quirks, Timestamp};
 use chrono::NaiveDateTime;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -162,22 +162,6 @@ pub fn one_of<'a>(
             allowed.join(", ")
         )))
     }
-}
-
-/// Decodes a JSON body so that a wrong field is a 422 naming it (`{"field": "status"}`),
-/// rather than a 400 with serde's line and column.
-pub fn decode_body<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiError> {
-    crate::ocpp::types::decode(&body).map_err(|e| match ApiError::invalid(e.description) {
-        // An error about the body as a whole (e.g. not an object).
-        ApiError::Invalid {
-            field: None,
-            message,
-        } => ApiError::Invalid {
-            field: Some("body".into()),
-            message: format!("body: {message}"),
-        },
-        other => other,
-    })
 }
 
 /// For `Option<Option<T>>` fields: absent -> `None`, `null` -> `Some(None)` (clear it).

@@ -240,22 +240,28 @@ pub async fn list(
     ))
 }
 
-/// The transactions not stopped yet, with their energy so far (same sorts as the list).
-#[utoipa::path(tag = "transactions", params(SortParams, PageParams),
-    responses((status = 200, body = Page<Transaction>)), security(("bearer" = ["viewer"])))]
+/// The transactions not stopped yet, with their energy so far: the same filters (`state`, if
+/// given, must be `active`) and sorts as the list.
+#[utoipa::path(tag = "transactions", params(TransactionFilter, SortParams, PageParams),
+    responses((status = 200, body = Page<Transaction>), (status = 422, description = "a bad filter, named")),
+    security(("bearer" = ["viewer"])))]
 #[get("/transactions/active")]
 pub async fn active(
     _: Viewer,
     services: web::Data<Services>,
+    filter: web::Query<TransactionFilter>,
     sort: web::Query<SortParams>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<Transaction>>, ApiError> {
     let (limit, offset) = page.resolve()?;
     let sort = sort.resolve(&SORTS, DEFAULT_SORT)?;
-    let filter = Filter {
-        active: Some(true),
-        ..Filter::default()
-    };
+    let mut filter = filter.into_inner().check()?;
+    if filter.active == Some(false) {
+        return Err(ApiError::invalid(
+            "state: this list holds active transactions only; use /transactions?state=completed",
+        ));
+    }
+    filter.active = Some(true);
     Ok(web::Json(
         page_of(&services, filter, sort, limit, offset).await?,
     ))
