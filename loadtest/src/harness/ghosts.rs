@@ -5,6 +5,12 @@
 //! connector has been Available past `ocpp.idle_transaction_grace_secs`), so the check asks
 //! again for up to `--ghost-wait` seconds before it counts what is left.
 //!
+//! What the chargers hold is known exactly at that moment: the fleet compares while its
+//! chargers still hold their sessions, once the drivers and crashes have stopped and every
+//! charger has delivered what it had (so each held session has the server's id); the burst
+//! compares after its chargers stopped, counting as held only a transaction whose
+//! StopTransaction was not confirmed.
+//!
 //! The run's id tags are exclusive: each is registered for one connector of one charger, so a
 //! refusal of a tag (Authorize or StartTransaction answered other than Accepted) can only be
 //! for a transaction no charger holds any more: a ghost refusal.
