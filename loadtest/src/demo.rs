@@ -11,8 +11,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// How many id tags the demo registers (`DEMO-01` ...): enough that drivers rarely pick a tag
-/// already charging elsewhere (that one is refused with ConcurrentTx, as it should be).
+/// How many id tags the demo registers (`DEMO-01` ...). They are shared out among the
+/// drivers, a few each, so no driver presents a tag charging elsewhere; a person who does
+/// (`simctl start CP-5 1 DEMO-01` while it charges) is refused with ConcurrentTx.
 const DEMO_TAGS: usize = 20;
 
 /// A registered tag no simulated driver uses: the user's card.

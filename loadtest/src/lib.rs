@@ -6,14 +6,17 @@
 //! - [`demo`]: `loadtest demo`, csms and simulated chargers in one command;
 //! - [`harness`]: the load harness (`loadtest run`): burst, fleet and storm scenarios, the
 //!   report, the data check, runs split over processes;
-//! - [`server`]: starting the csms binary; [`net`]: WebSocket connections;
+//! - [`server`]: starting the csms binary; [`net`]: WebSocket connections; [`http`]: plain
+//!   HTTP/1.1 requests; [`rest`]: the few csms REST API calls a load run makes;
 //!   [`metrics`]: figures shared by all chargers of a process.
 
 pub mod control;
 pub mod demo;
 pub mod harness;
+pub mod http;
 pub mod metrics;
 pub mod net;
+pub mod rest;
 pub mod server;
 pub mod sim;
 pub mod simulate;

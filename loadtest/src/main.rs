@@ -11,7 +11,9 @@ use std::process::ExitCode;
 /// Simulated OCPP 1.6-J charge points for csms.
 ///
 /// run:    load harness: many chargers (burst, fleet or storm scenario), a live progress line,
-///         a report (text and JSON) with latency percentiles and a data check (--check-db).
+///         a report (text and JSON) with latency percentiles and a data check (--check-db);
+///         chargers may crash mid-session (--crash-every), and a ghost check then makes sure
+///         the server holds no transaction that no charger holds.
 /// sim:    a few realistic chargers (12 models, AC and DC) that answer every central-system
 ///         operation, with an HTTP control API to plug, start, stop, fault, go offline.
 /// simctl: the command-line client of that control API.

@@ -1,5 +1,6 @@
 //! Figures shared by every simulated charger of a process: counters, the latency histogram,
-//! CALLERRORs by code and what the server confirmed (for the data check).
+//! CALLERRORs by code, what the server confirmed (for the data check), crashes by kind and
+//! the id tags the server refused.
 //!
 //! Latencies go into a one-second window that the progress line reads and then folds into
 //! the run's total, so thousands of chargers share two histograms instead of one each.
@@ -26,6 +27,10 @@ pub struct Metrics {
     total: Mutex<Histogram<u64>>,
     call_errors: Mutex<BTreeMap<String, u64>>,
     session_errors: Mutex<BTreeMap<String, u64>>,
+    /// Crashes by kind (`forget`, `remember`).
+    crashes: Mutex<BTreeMap<String, u64>>,
+    /// Authorize and StartTransaction answers other than Accepted, by `<action> <status>`.
+    refusals: Mutex<BTreeMap<String, u64>>,
 }
 
 /// An empty latency histogram in microseconds: 1 µs to 10 min, 3 significant digits.
@@ -51,6 +56,8 @@ impl Default for Metrics {
             total: Mutex::new(new_histogram()),
             call_errors: Mutex::new(BTreeMap::new()),
             session_errors: Mutex::new(BTreeMap::new()),
+            crashes: Mutex::new(BTreeMap::new()),
+            refusals: Mutex::new(BTreeMap::new()),
         }
     }
 }
@@ -64,6 +71,16 @@ pub struct Window {
 
 fn add(counter: &AtomicU64, n: u64) {
     counter.fetch_add(n, Ordering::Relaxed);
+}
+
+fn count(map: &Mutex<BTreeMap<String, u64>>, key: &str) {
+    if let Ok(mut m) = map.lock() {
+        *m.entry(key.to_owned()).or_default() += 1;
+    }
+}
+
+fn snapshot(map: &Mutex<BTreeMap<String, u64>>) -> BTreeMap<String, u64> {
+    map.lock().map(|m| m.clone()).unwrap_or_default()
 }
 
 impl Metrics {
@@ -85,16 +102,23 @@ impl Metrics {
     /// A CALLERROR (or a timeout, named as such) counted by code.
     pub fn call_error(&self, code: &str) {
         add(&self.errors, 1);
-        if let Ok(mut m) = self.call_errors.lock() {
-            *m.entry(code.to_owned()).or_default() += 1;
-        }
+        count(&self.call_errors, code);
     }
 
     /// A session ended early or a connection failed, counted by cause.
     pub fn session_error(&self, what: &str) {
-        if let Ok(mut m) = self.session_errors.lock() {
-            *m.entry(what.to_owned()).or_default() += 1;
-        }
+        count(&self.session_errors, what);
+    }
+
+    /// A charger crashed (`kind`: forget or remember).
+    pub fn crashed(&self, kind: &str) {
+        count(&self.crashes, kind);
+    }
+
+    /// The server answered `action` (Authorize or StartTransaction) with `status`, not
+    /// Accepted.
+    pub fn refused(&self, action: &str, status: &str) {
+        count(&self.refusals, &format!("{action} {status}"));
     }
 
     pub fn confirmed_start(&self) {
@@ -145,17 +169,19 @@ impl Metrics {
     }
 
     pub fn call_errors(&self) -> BTreeMap<String, u64> {
-        self.call_errors
-            .lock()
-            .map(|m| m.clone())
-            .unwrap_or_default()
+        snapshot(&self.call_errors)
     }
 
     pub fn session_errors(&self) -> BTreeMap<String, u64> {
-        self.session_errors
-            .lock()
-            .map(|m| m.clone())
-            .unwrap_or_default()
+        snapshot(&self.session_errors)
+    }
+
+    pub fn crashes(&self) -> BTreeMap<String, u64> {
+        snapshot(&self.crashes)
+    }
+
+    pub fn refusals(&self) -> BTreeMap<String, u64> {
+        snapshot(&self.refusals)
     }
 }
 

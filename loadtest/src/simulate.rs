@@ -36,7 +36,8 @@ pub struct SimArgs {
     #[arg(long)]
     pub drivers: Option<usize>,
     /// Id tags the simulated drivers present (the server must know them: `loadtest demo`
-    /// registers DEMO-01 .. DEMO-20).
+    /// registers DEMO-01 .. DEMO-20). They are shared out, each driven charger getting every
+    /// Nth, so no tag is used on two chargers at once; give at least one per driven connector.
     #[arg(
         long,
         value_delimiter = ',',
@@ -91,6 +92,7 @@ pub fn spec(args: &SimArgs) -> Spec {
             tags: args.tags.clone(),
         }),
         with_drivers: args.drivers.unwrap_or(args.chargers).min(args.chargers),
+        crashes: None,
     }
 }
 

@@ -161,6 +161,7 @@ async fn five_chargers_run_sessions_end_to_end() {
         config: vec![("MeterValueSampleInterval".into(), "1".into())],
         plan: None,
         with_drivers: 0,
+        crashes: None,
     };
     let fleet = Fleet::start(spec, Arc::new(Metrics::default())).await;
     assert_eq!(

@@ -1,10 +1,10 @@
-//! `loadtest simctl`: the command-line client of the control API (plain HTTP/1.1 over a
-//! socket; no client library needed for a handful of requests).
+//! `loadtest simctl`: the command-line client of the control API (plain HTTP/1.1, see
+//! [`crate::http`]).
 
+use crate::http::{self, segment};
 use clap::Subcommand;
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -54,43 +54,11 @@ pub enum Ctl {
     Online { charger: String },
 }
 
-/// Percent-encodes a path segment.
-fn segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// One request; returns the status code and the body.
+/// One request to the control API; returns the status code and the body.
 fn request(addr: SocketAddr, method: &str, path: &str) -> Result<(u16, String), String> {
-    let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)
-        .map_err(|e| format!("cannot reach the control API at {addr}: {e}"))?;
-    let _ = stream.set_read_timeout(Some(TIMEOUT));
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    stream
-        .write_all(head.as_bytes())
-        .map_err(|e| e.to_string())?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|e| e.to_string())?;
-    let (head, body) = response
-        .split_once("\r\n\r\n")
-        .ok_or("malformed HTTP answer")?;
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or("malformed HTTP status line")?;
-    Ok((status, body.to_owned()))
+    let answer = http::request(addr, method, path, &[], &[], TIMEOUT)
+        .map_err(|e| format!("control API: {e}"))?;
+    Ok((answer.status, answer.body))
 }
 
 fn connector_path(charger: &str, n: u32, action: &str) -> String {
@@ -210,7 +178,6 @@ mod tests {
 
     #[test]
     fn paths_are_encoded_and_tables_readable() {
-        assert_eq!(segment("CP 1/ä"), "CP%201%2F%C3%A4");
         assert_eq!(
             connector_path("CP-1", 2, "plug"),
             "/chargers/CP-1/connectors/2/plug"

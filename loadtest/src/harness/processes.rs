@@ -83,9 +83,22 @@ fn child_args(
         args.charging.to_string(),
         "--session-secs".into(),
         args.session_secs.to_string(),
+        "--crash-every".into(),
+        args.crash_every.to_string(),
+        "--crash-kind".into(),
+        args.crash_kind.name().into(),
+        "--check-ghosts".into(),
+        args.checks_ghosts().to_string(),
+        "--ghost-wait".into(),
+        args.ghost_wait.to_string(),
+        "--api-user".into(),
+        args.api_user.clone(),
         "--json".into(),
         json.display().to_string(),
     ];
+    if let Ok(api) = args.api() {
+        v.extend(["--api-url".into(), api]);
+    }
     if args.storm_reboot {
         v.push("--storm-reboot".into());
     }
@@ -144,7 +157,15 @@ pub fn run(args: &RunArgs, prefix: &str) -> Result<Report, String> {
             continue;
         }
         let json = dir.join(format!("p{k}.json"));
-        let mut child = Command::new(&exe)
+        let mut command = Command::new(&exe);
+        // Secrets go by environment, not on command lines that `ps` shows.
+        if let Some(key) = &args.api_key {
+            command.env("CSMS_API_KEY", key);
+        }
+        if let Some(password) = &args.api_password {
+            command.env("CSMS_ADMIN_PASSWORD", password);
+        }
+        let mut child = command
             .args(child_args(args, prefix, k, total, chargers, &json))
             .stdin(Stdio::piped())
             .stderr(Stdio::piped())
@@ -184,7 +205,9 @@ pub fn run(args: &RunArgs, prefix: &str) -> Result<Report, String> {
 /// Prints the summed progress every second, releases a storm, and waits for every child
 /// (killing any that overstays).
 fn supervise(args: &RunArgs, running: &mut [Running]) {
-    let limit = Duration::from_secs(args.duration * 3 + args.chargers as u64 / 500) + SLACK;
+    let limit =
+        Duration::from_secs(args.duration * 3 + args.chargers as u64 / 500 + args.ghost_wait)
+            + SLACK;
     let started = Instant::now();
     let mut released = args.scenario != Scenario::Storm;
     loop {
@@ -255,12 +278,15 @@ mod tests {
         assert_eq!(after("--source-ips"), "127.0.0.3");
         assert_eq!(after("--scenario"), "fleet");
         assert_eq!(after("--chargers"), "3");
+        assert_eq!(after("--check-ghosts"), "false");
+        assert_eq!(after("--api-url"), "http://127.0.0.1:9180/api/v1");
         // The child's arguments parse back.
         let mut argv = vec!["x".to_owned()];
         argv.extend(v.into_iter().skip(1));
         let child = Cli::parse_from(argv).run;
         assert!(child.child);
         assert_eq!(child.scenario, Scenario::Fleet);
+        assert!(!child.checks_ghosts());
         let ips: Vec<IpAddr> = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"]
             .iter()
             .map(|s| s.parse().unwrap())

@@ -3,6 +3,7 @@
 //! exact).
 
 use super::check::DataCheck;
+use super::ghosts::Found;
 use crate::metrics::{new_histogram, Metrics};
 use base64::Engine;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
@@ -20,6 +21,15 @@ pub struct Storm {
     pub settled: u64,
     /// Seconds from the drop until the last charger settled (or the limit).
     pub settle_secs: f64,
+}
+
+/// What the ghost check found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GhostReport {
+    pub found: Found,
+    /// Transactions the server ended by itself during the run, by reason (read from its
+    /// `/metrics`: the whole server, not only this run).
+    pub ended_by_server: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +50,11 @@ pub struct Report {
     pub elapsed: Duration,
     pub storm: Option<Storm>,
     pub check: Option<DataCheck>,
+    /// Crashes by kind.
+    pub crashes: BTreeMap<String, u64>,
+    /// Authorize and StartTransaction answers other than Accepted, by action and status.
+    pub refusals: BTreeMap<String, u64>,
+    pub ghosts: Option<GhostReport>,
 }
 
 fn merge_counts(into: &mut BTreeMap<String, u64>, from: BTreeMap<String, u64>) {
@@ -67,6 +82,9 @@ impl Report {
             elapsed,
             storm: None,
             check: None,
+            crashes: m.crashes(),
+            refusals: m.refusals(),
+            ghosts: None,
         }
     }
 
@@ -92,6 +110,32 @@ impl Report {
             }),
             (a, b) => a.or(b),
         };
+        merge_counts(&mut self.crashes, other.crashes);
+        merge_counts(&mut self.refusals, other.refusals);
+        self.ghosts = match (self.ghosts.take(), other.ghosts) {
+            (Some(mut a), Some(b)) => {
+                a.found.left += b.found.left;
+                a.found.examples.extend(b.found.examples);
+                a.found.waited_secs = a.found.waited_secs.max(b.found.waited_secs);
+                merge_counts(&mut a.ended_by_server, b.ended_by_server);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// Refusals of the run's own tags, each for a transaction no charger held (counted only
+    /// with the ghost check, whose tags are exclusive).
+    pub fn ghost_refusals(&self) -> u64 {
+        match self.ghosts {
+            Some(_) => self.refusals.values().sum(),
+            None => 0,
+        }
+    }
+
+    /// Open transactions no charger held, at the end.
+    pub fn ghosts_left(&self) -> u64 {
+        self.ghosts.as_ref().map_or(0, |g| g.found.left)
     }
 
     /// Confirmed messages not found in the database (0 unless something was lost).
@@ -104,11 +148,13 @@ impl Report {
     }
 
     /// Whether the run is a success: every charger connected, nothing lost or undelivered,
-    /// every storm charger back.
+    /// every storm charger back, no ghost left and no tag refused for one.
     pub fn ok(&self) -> bool {
         self.failed_connections == 0
             && self.lost() == 0
             && self.undelivered == 0
+            && self.ghosts_left() == 0
+            && self.ghost_refusals() == 0
             && self
                 .storm
                 .as_ref()
@@ -158,6 +204,24 @@ impl Report {
                 s.ready, s.settled, s.settle_secs
             ));
         }
+        if !self.crashes.is_empty() {
+            out.push_str(&format!("\ncrashes: {:?}", self.crashes));
+        }
+        if let Some(g) = &self.ghosts {
+            out.push_str(&format!(
+                "\nghost check: ended by the server {:?}  ghosts left {}  ghost refusals {}  (waited {:.1} s)",
+                g.ended_by_server,
+                g.found.left,
+                self.ghost_refusals(),
+                g.found.waited_secs,
+            ));
+            for example in &g.found.examples {
+                out.push_str(&format!("\n  ghost: transaction {example}"));
+            }
+        }
+        if !self.refusals.is_empty() {
+            out.push_str(&format!("\nrefused tags: {:?}", self.refusals));
+        }
         if let Some(c) = &self.check {
             out.push_str(&format!(
                 "\ndata check: found starts {}  stops {}  meter value rows {}  -> lost {}",
@@ -200,6 +264,11 @@ impl Report {
             "check": self.check.as_ref().map(|c| json!({"starts": c.starts_found, "stops": c.stops_found,
                 "meter_values": c.meter_rows_found, "lost": self.lost()})),
             "session_errors": self.session_errors,
+            "crashes": self.crashes,
+            "refusals": self.refusals,
+            "ghosts": self.ghosts.as_ref().map(|g| json!({"left": g.found.left,
+                "examples": g.found.examples, "waited_secs": g.found.waited_secs,
+                "ended_by_server": g.ended_by_server, "ghost_refusals": self.ghost_refusals()})),
         })
     }
 
@@ -226,6 +295,20 @@ impl Report {
             settled: s.get("settled").map_or(0, n),
             settle_secs: s.get("settle_secs").and_then(Value::as_f64).unwrap_or(0.0),
         });
+        let ghosts = v["ghosts"].as_object().map(|g| GhostReport {
+            found: Found {
+                left: g.get("left").map_or(0, n),
+                examples: g
+                    .get("examples")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.as_str().map(str::to_owned))
+                    .collect(),
+                waited_secs: g.get("waited_secs").and_then(Value::as_f64).unwrap_or(0.0),
+            },
+            ended_by_server: g.get("ended_by_server").map(counts).unwrap_or_default(),
+        });
         Ok(Report {
             scenario: v["scenario"].as_str().unwrap_or("?").to_owned(),
             processes: n(&v["processes"]).max(1) as usize,
@@ -243,6 +326,9 @@ impl Report {
                 .unwrap_or_default(),
             storm,
             check: None,
+            crashes: counts(&v["crashes"]),
+            refusals: counts(&v["refusals"]),
+            ghosts,
         })
     }
 }
@@ -277,6 +363,22 @@ mod tests {
         assert_eq!(a.session_errors.get("connect: refused"), Some(&2));
         assert_eq!(a.storm.as_ref().map(|s| s.settled), Some(4));
         assert!(a.ok());
+
+        // Crashes and refusals add up; a refusal fails only a run with the ghost check.
+        m.crashed("forget");
+        m.refused("StartTransaction", "ConcurrentTx");
+        let mut c = Report::from_metrics("fleet", 1, &m, Duration::from_secs(3));
+        assert!(c.ok(), "no ghost check: a refusal is no ghost refusal");
+        c.ghosts = Some(GhostReport::default());
+        assert_eq!(c.ghost_refusals(), 1);
+        assert!(!c.ok());
+        let d = Report::from_json(&c.json()).unwrap();
+        assert_eq!(d.crashes.get("forget"), Some(&1));
+        c.merge(d);
+        assert_eq!(c.ghost_refusals(), 2);
+        c.refusals.clear();
+        c.ghosts.as_mut().unwrap().found.left = 1;
+        assert!(!c.ok(), "a ghost left fails the run");
         a.check = Some(DataCheck {
             starts_found: 2,
             stops_found: 0,

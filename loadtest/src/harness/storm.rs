@@ -5,6 +5,7 @@
 use super::report::Storm;
 use super::{Outcome, RunArgs};
 use crate::metrics::Metrics;
+use crate::sim::crash::Crash;
 use crate::sim::fleet::Fleet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,8 +14,9 @@ use tokio::io::AsyncBufReadExt;
 const GRACE: Duration = Duration::from_secs(5);
 
 pub async fn run(args: &RunArgs, prefix: &str, metrics: Arc<Metrics>) -> Outcome {
-    let mut spec = super::fleet::spec(args, prefix);
+    let mut spec = super::fleet::spec(args, prefix, None);
     spec.plan = None;
+    spec.crashes = None;
     let limit = Duration::from_secs(args.duration.max(1));
     let fleet = Fleet::start(spec, metrics).await;
     let ready = fleet.settled(limit).await as u64;
@@ -33,7 +35,10 @@ pub async fn run(args: &RunArgs, prefix: &str, metrics: Arc<Metrics>) -> Outcome
     let dropped = Instant::now();
     let mut waits = Vec::with_capacity(fleet.chargers.len());
     for c in &fleet.chargers {
-        if let Some(rx) = c.drop_link(args.storm_reboot).await {
+        if let Some(rx) = c
+            .drop_link(args.storm_reboot.then_some(Crash::Remember))
+            .await
+        {
             waits.push(rx);
         }
     }
@@ -54,5 +59,6 @@ pub async fn run(args: &RunArgs, prefix: &str, metrics: Arc<Metrics>) -> Outcome
             settled,
             settle_secs,
         }),
+        ghosts: None,
     }
 }

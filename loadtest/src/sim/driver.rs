@@ -1,6 +1,10 @@
 //! A simulated driver per connector who comes, charges and leaves on their own, for the demo and
 //! the fleet load: idle for a while, plug in (and present a tag, unless the charger is in free
 //! vend mode), charge for a session length, stop, unplug a few seconds later, and again.
+//!
+//! A tag is one person's card: the drivers of a fleet share the tags out ([`Plan::share`]), and
+//! the connectors of one charger never present a tag that another of its connectors is
+//! charging with, so no simulated driver is ever refused for a tag in use elsewhere.
 
 use super::user::UserOp;
 use csms::ocpp::v16::status_notification::ChargePointStatus;
@@ -22,11 +26,32 @@ pub struct Plan {
     pub tags: Vec<String>,
 }
 
+impl Plan {
+    /// The plan of driven charger `k` of `n`: its own share of the tags (every `n`th, from
+    /// the `k`th), so that no two chargers present the same tag. A share with fewer tags than
+    /// the charger has connectors leaves some connectors waiting for a free tag.
+    pub fn share(&self, k: usize, n: usize) -> Plan {
+        let n = n.max(1);
+        Plan {
+            tags: self.tags.iter().skip(k % n).step_by(n).cloned().collect(),
+            ..self.clone()
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Phase {
-    Idle { until: Instant },
-    Charging { until: Instant },
-    Leaving { until: Instant },
+    Idle {
+        until: Instant,
+    },
+    /// `tag`: the index of the tag presented (None: free vend).
+    Charging {
+        until: Instant,
+        tag: Option<usize>,
+    },
+    Leaving {
+        until: Instant,
+    },
 }
 
 /// The drivers of one charger, one per connector.
@@ -57,9 +82,9 @@ impl Driver {
         self.phases
             .iter()
             .map(|p| match p {
-                Phase::Idle { until } | Phase::Charging { until } | Phase::Leaving { until } => {
-                    *until
-                }
+                Phase::Idle { until }
+                | Phase::Charging { until, .. }
+                | Phase::Leaving { until } => *until,
             })
             .min()
     }
@@ -72,19 +97,22 @@ impl Driver {
         rng: &mut impl Rng,
     ) -> Vec<UserOp> {
         let mut ops = Vec::new();
-        for (i, phase) in self.phases.iter_mut().enumerate() {
+        for i in 0..self.phases.len() {
             let connector = i as u32 + 1;
             let status = statuses.get(i).copied();
-            *phase = match *phase {
+            self.phases[i] = match self.phases[i] {
                 Phase::Idle { until } if now >= until => {
-                    if status == Some(ChargePointStatus::Available) {
+                    let free_vend = self.plan.tags.is_empty();
+                    let tag = self.free_tag(rng);
+                    if status == Some(ChargePointStatus::Available) && (free_vend || tag.is_some())
+                    {
                         ops.push(UserOp::Plug(connector));
-                        if !self.plan.tags.is_empty() {
-                            let tag = &self.plan.tags[rng.random_range(0..self.plan.tags.len())];
-                            ops.push(UserOp::Start(connector, tag.clone()));
+                        if let Some(t) = tag {
+                            ops.push(UserOp::Start(connector, self.plan.tags[t].clone()));
                         }
                         Phase::Charging {
                             until: now + secs(rng, &self.plan.session_secs),
+                            tag,
                         }
                     } else {
                         Phase::Idle {
@@ -92,7 +120,7 @@ impl Driver {
                         }
                     }
                 }
-                Phase::Charging { until } if now >= until => {
+                Phase::Charging { until, .. } if now >= until => {
                     ops.push(UserOp::Stop(connector));
                     Phase::Leaving {
                         until: now + Duration::from_secs(LEAVE_SECS),
@@ -110,10 +138,32 @@ impl Driver {
         ops
     }
 
-    /// Stops every session the drivers started (end of a load run): they unplug at once.
+    /// A tag of the plan that no connector of this charger is charging with, at random.
+    fn free_tag(&self, rng: &mut impl Rng) -> Option<usize> {
+        let free: Vec<usize> = (0..self.plan.tags.len())
+            .filter(|t| {
+                !self
+                    .phases
+                    .iter()
+                    .any(|p| matches!(p, Phase::Charging { tag: Some(u), .. } if u == t))
+            })
+            .collect();
+        (!free.is_empty()).then(|| free[rng.random_range(0..free.len())])
+    }
+
+    /// Drivers stop acting until `far` (the end of a load run); sessions are left running.
     pub fn leave(&mut self, far: Instant) {
         for p in &mut self.phases {
             *p = Phase::Idle { until: far };
+        }
+    }
+
+    /// The charger forgot everything in a crash: the drivers come back later as if new.
+    pub fn restart(&mut self, now: Instant, rng: &mut impl Rng) {
+        for p in &mut self.phases {
+            *p = Phase::Idle {
+                until: now + secs(rng, &self.plan.idle_secs),
+            };
         }
     }
 }
@@ -148,5 +198,35 @@ mod tests {
         // A connector that is not free is left alone.
         let faulted = [ChargePointStatus::Faulted];
         assert!(d.tick(at(85), &faulted, &mut rng).is_empty());
+    }
+
+    #[test]
+    fn tags_are_shared_out_and_never_used_twice_at_once() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let plan = Plan {
+            idle_secs: 0..=0,
+            session_secs: 60..=60,
+            tags: (1..=7).map(|n| format!("T{n}")).collect(),
+        };
+        let shares: Vec<Vec<String>> = (0..3).map(|k| plan.share(k, 3).tags).collect();
+        assert_eq!(shares[0], ["T1", "T4", "T7"]);
+        assert_eq!(shares[1], ["T2", "T5"]);
+        assert_eq!(shares[2], ["T3", "T6"]);
+
+        // Three connectors, two tags: the third waits for a free tag.
+        let t0 = Instant::now();
+        let mut d = Driver::new(plan.share(1, 3), 3, t0, &mut rng);
+        let available = [ChargePointStatus::Available; 3];
+        let ops = d.tick(t0, &available, &mut rng);
+        let mut tags: Vec<&String> = ops
+            .iter()
+            .filter_map(|op| match op {
+                UserOp::Start(_, tag) => Some(tag),
+                _ => None,
+            })
+            .collect();
+        tags.sort();
+        assert_eq!(tags, ["T2", "T5"]);
+        assert!(!ops.contains(&UserOp::Plug(3)), "{ops:?}");
     }
 }

@@ -1,6 +1,7 @@
 //! Many simulated chargers at once, each on its own task, each with a control handle.
 
 use super::charger::{Charger, ChargerView, Options};
+use super::crash::{Crash, CrashPlan};
 use super::driver::Plan;
 use super::models::Model;
 use super::runner::{self, Command, Link};
@@ -45,18 +46,20 @@ impl ChargerHandle {
         self.ask(Command::WaitSettled).await.is_some()
     }
 
-    /// Drops the connection (optionally as a power cut: boot again); the receiver fires when
-    /// the charger has settled again.
-    pub async fn drop_link(&self, reboot: bool) -> Option<oneshot::Receiver<()>> {
+    /// Drops the connection, with a crash of that kind or as a network failure (None); the
+    /// receiver fires when the charger has settled again.
+    pub async fn drop_link(&self, crash: Option<Crash>) -> Option<oneshot::Receiver<()>> {
         let (tx, rx) = oneshot::channel();
         self.commands
-            .send(Command::Drop {
-                reboot,
-                settled: tx,
-            })
+            .send(Command::Drop { crash, settled: tx })
             .await
             .ok()?;
         Some(rx)
+    }
+
+    /// Drivers stop acting and crashes stop; running sessions go on.
+    pub async fn freeze(&self) -> bool {
+        self.ask(Command::Freeze).await.is_some()
     }
 
     /// Stops sessions, delivers the queue for at most `grace`, closes; returns the
@@ -90,6 +93,8 @@ pub struct Spec {
     /// Drivers for the first `with_drivers` chargers.
     pub plan: Option<Plan>,
     pub with_drivers: usize,
+    /// Chargers crash by themselves, mid-session.
+    pub crashes: Option<CrashPlan>,
 }
 
 /// The running chargers.
@@ -121,8 +126,11 @@ impl Fleet {
             for (key, value) in &spec.config {
                 charger.config.force(key, value);
             }
-            if let Some(plan) = spec.plan.clone().filter(|_| i < spec.with_drivers) {
-                charger.set_driver(plan, now);
+            if let Some(plan) = spec.plan.as_ref().filter(|_| i < spec.with_drivers) {
+                charger.set_driver(plan.share(i, spec.with_drivers), now);
+            }
+            if let Some(plan) = spec.crashes {
+                charger.set_crashes(plan, now);
             }
             let link = Link {
                 url: spec.url.clone(),

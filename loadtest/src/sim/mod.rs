@@ -7,7 +7,8 @@
 //! - [`models`]: the twelve demo models;
 //! - [`connector`]: the pure per-connector state machine;
 //! - [`config`]: configuration keys; [`auth`]: local list and cache; [`smart`]: charging profiles;
-//! - [`meter`]: the meter and the car; [`driver`]: simulated drivers;
+//! - [`meter`]: the meter and the car; [`driver`]: simulated drivers; [`crash`]: power losses
+//!   that forget or remember open sessions;
 //! - [`calls`]: central-system CALLs decoded; [`outbox`]: our CALLs, one in flight, offline queue;
 //! - [`user`]: what a person at the charger does.
 
@@ -16,6 +17,7 @@ pub mod calls;
 pub mod charger;
 pub mod config;
 pub mod connector;
+pub mod crash;
 pub mod driver;
 pub mod fleet;
 pub mod meter;

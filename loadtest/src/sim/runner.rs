@@ -3,6 +3,7 @@
 //! charger's; this loop only does the I/O.
 
 use super::charger::{Charger, ChargerView};
+use super::crash::Crash;
 use super::user::UserOp;
 use crate::net::{self, Ws};
 use futures_util::{SinkExt, StreamExt};
@@ -26,12 +27,15 @@ pub enum Command {
     /// A person's action; answered with what happened.
     User(UserOp, oneshot::Sender<Result<String, String>>),
     View(oneshot::Sender<ChargerView>),
-    /// Lose the connection as a network failure would (no close handshake) and reconnect at
-    /// once; with `reboot` the charger also boots again. Answered once settled again.
+    /// Lose the connection without a close handshake and reconnect at once: as a network
+    /// failure would (`crash` None), or in a crash of that kind (the charger boots again).
+    /// Answered once settled again.
     Drop {
-        reboot: bool,
+        crash: Option<Crash>,
         settled: oneshot::Sender<()>,
     },
+    /// Drivers stop acting and the charger stops crashing (the end of a load run nears).
+    Freeze(oneshot::Sender<()>),
     /// Answered once the charger is connected, accepted and got an answer.
     WaitSettled(oneshot::Sender<()>),
     /// Stop sessions, send what is queued (for at most `grace`), close. Answered with the
@@ -83,6 +87,9 @@ pub async fn run(charger: Charger, link: Link, mut commands: mpsc::Receiver<Comm
     loop {
         let now = Instant::now();
         r.c.tick(now.into_std());
+        if r.c.take_broken_link() {
+            r.crashed();
+        }
         r.manage_link(now).await;
         r.flush().await;
         r.report();
@@ -218,14 +225,23 @@ impl Runner {
             Command::View(reply) => {
                 let _ = reply.send(self.c.view());
             }
-            Command::Drop { reboot, settled } => {
-                // Dropped without a close frame: the server sees the socket vanish.
-                self.lost();
-                if reboot {
-                    self.c.forget_registration();
+            Command::Drop { crash, settled } => {
+                match crash {
+                    Some(kind) => {
+                        self.c.crash(kind, now);
+                        self.c.take_broken_link();
+                        self.crashed();
+                    }
+                    None => {
+                        self.lost();
+                        self.retry_at = Instant::now();
+                    }
                 }
-                self.retry_at = Instant::now();
                 self.waiting.push(settled);
+            }
+            Command::Freeze(done) => {
+                self.c.freeze(now);
+                let _ = done.send(());
             }
             Command::WaitSettled(reply) => self.waiting.push(reply),
             Command::Shutdown { grace, done } => {
@@ -233,6 +249,13 @@ impl Runner {
                 self.shutdown = Some((Instant::now() + grace, done));
             }
         }
+    }
+
+    /// The charger crashed: the socket is dropped without a close frame (the server sees it
+    /// vanish), and the charger comes back at once.
+    fn crashed(&mut self) {
+        self.lost();
+        self.retry_at = Instant::now();
     }
 
     /// The connection is gone without a goodbye.

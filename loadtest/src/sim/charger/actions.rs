@@ -17,6 +17,7 @@ use std::time::Instant;
 impl Charger {
     /// Performs one action; the text says what happened, the error why nothing did.
     pub fn user(&mut self, op: UserOp, now: Instant) -> Result<String, String> {
+        self.catch_up(now);
         let connector = |n: u32| -> Result<usize, String> {
             self.connector_index(n).ok_or_else(|| {
                 format!(
@@ -158,17 +159,9 @@ impl Charger {
         ));
     }
 
-    /// The power went: on the next connection the charger boots again (reconnect storms).
-    pub fn forget_registration(&mut self) {
-        self.registration = None;
-        self.next_boot = None;
-    }
-
-    /// Ends a load run: drivers leave, sessions stop, the queue drains.
+    /// Ends a load run: drivers leave, crashes stop, sessions stop, the queue drains.
     pub fn shut_down(&mut self, now: Instant) {
-        if let Some(d) = &mut self.driver {
-            d.leave(now + std::time::Duration::from_secs(86_400 * 365));
-        }
+        self.freeze(now);
         self.stop_all(Reason::Local, now);
     }
 }

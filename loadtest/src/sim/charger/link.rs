@@ -48,6 +48,7 @@ impl Charger {
 
     /// Handles one text frame from the server; returns the frames to send back at once.
     pub fn receive(&mut self, text: &str, now: Instant) -> Vec<String> {
+        self.catch_up(now);
         match Frame::parse(text) {
             Ok(Frame::Call {
                 id,
@@ -133,11 +134,9 @@ impl Charger {
         }
     }
 
-    /// Advances the clock: meters, timers, retries, jobs, drivers.
+    /// Advances the clock: meters, timers, retries, jobs, drivers, crashes.
     pub fn tick(&mut self, now: Instant) {
-        let elapsed = now.saturating_duration_since(self.last_tick);
-        self.last_tick = now;
-        self.advance_meters(elapsed, now);
+        self.catch_up(now);
         if let Some(lost) = self.outbox.timed_out(now) {
             self.metrics.call_error("Timeout");
             self.note(format!("{} not answered in time", lost.out.call.action()));
@@ -148,9 +147,18 @@ impl Charger {
         }
         self.run_jobs(now);
         self.drive(now);
+        self.crash_if_due(now);
         if self.down_until.is_some_and(|t| now >= t) {
             self.down_until = None;
         }
+    }
+
+    /// Runs the meters up to `now`. Every entry point calls it first, so that a session
+    /// started and stopped between two ticks still records its energy.
+    pub(super) fn catch_up(&mut self, now: Instant) {
+        let elapsed = now.saturating_duration_since(self.last_tick);
+        self.last_tick = now.max(self.last_tick);
+        self.advance_meters(elapsed, now);
     }
 
     fn heartbeat_and_boot(&mut self, now: Instant) {
@@ -225,6 +233,7 @@ impl Charger {
         consider(self.down_until);
         consider(self.jobs.iter().map(|(t, _)| *t).min());
         consider(self.driver.as_ref().and_then(|d| d.next_wake()));
+        consider(self.crasher.as_ref().and_then(|c| c.next_wake()));
         if self.online {
             let heartbeat_waiting = self.outbox.has(|c| matches!(c, ChargerCall::Heartbeat(_)));
             if self.is_accepted() && !heartbeat_waiting {

@@ -10,10 +10,12 @@
 //!   [`trigger`] (TriggerMessage, ExtendedTriggerMessage) and [`security`] (certificates);
 //! - [`results`]: what the answers to our own CALLs change;
 //! - [`sessions`]: connector events, transactions and meter values;
-//! - [`actions`]: what a person at the charger does ([`UserOp`]).
+//! - [`actions`]: what a person at the charger does ([`UserOp`]);
+//! - [`crashes`]: power losses that forget or remember the open sessions.
 
 mod actions;
 mod answers;
+mod crashes;
 mod firmware;
 mod link;
 mod remote;
@@ -28,6 +30,7 @@ mod trigger;
 use super::auth::LocalAuth;
 use super::config::Config;
 use super::connector::Connector;
+use super::crash::Crasher;
 use super::driver::Driver;
 use super::meter::Meter;
 use super::models::Model;
@@ -129,6 +132,8 @@ pub struct Charger {
     pub firmware_status: FirmwareStatus,
     pub diagnostics_status: DiagnosticsStatus,
     pub driver: Option<Driver>,
+    /// When the charger crashes by itself (load runs).
+    pub crasher: Option<Crasher>,
     pub metrics: Arc<Metrics>,
     outbox: Outbox,
     jobs: Vec<(Instant, Job)>,
@@ -137,6 +142,8 @@ pub struct Charger {
     last_sent: Instant,
     last_tick: Instant,
     answered_since_connect: bool,
+    /// A crash broke the link: the runner drops the socket without a close handshake.
+    link_broken: bool,
     heartbeat_override: Option<u32>,
     next_local_tx: i32,
     rng: StdRng,
@@ -174,6 +181,7 @@ impl Charger {
             firmware_status: FirmwareStatus::Idle,
             diagnostics_status: DiagnosticsStatus::Idle,
             driver: None,
+            crasher: None,
             metrics,
             outbox: Outbox::default(),
             jobs: Vec::new(),
@@ -182,6 +190,7 @@ impl Charger {
             last_sent: now,
             last_tick: now,
             answered_since_connect: false,
+            link_broken: false,
             heartbeat_override: options.heartbeat_override,
             next_local_tx: -1,
             rng,

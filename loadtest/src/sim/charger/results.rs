@@ -26,10 +26,9 @@ impl Charger {
                         if r.id_tag_info.status == AuthorizationStatus::Accepted {
                             self.connector_event(connector, Event::Authorized(tag), now);
                         } else {
-                            self.note(format!(
-                                "tag {tag} not authorized: {}",
-                                r.id_tag_info.status.as_str()
-                            ));
+                            let status = r.id_tag_info.status.as_str();
+                            self.metrics.refused("Authorize", status);
+                            self.note(format!("tag {tag} not authorized: {status}"));
                         }
                     }
                     Err(e) => self.note(format!("bad Authorize answer: {e}")),
@@ -107,6 +106,9 @@ impl Charger {
     fn started(&mut self, n: u32, local_tx: i32, r: StartTransactionResponse, now: Instant) {
         self.outbox.map_transaction(local_tx, r.transaction_id);
         let IdTagInfo { status, .. } = r.id_tag_info;
+        if status != AuthorizationStatus::Accepted {
+            self.metrics.refused("StartTransaction", status.as_str());
+        }
         self.note(format!(
             "connector {n}: server transaction id {} (tag {})",
             r.transaction_id,

@@ -3,6 +3,7 @@
 
 mod answers;
 mod boot;
+mod crashes;
 mod firmware;
 mod offline;
 mod remote;
