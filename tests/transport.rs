@@ -360,6 +360,22 @@ async fn a_charger_that_disconnects_is_marked_offline() {
 }
 
 #[tokio::test]
+async fn a_socket_dropped_without_close_frame_is_logged_as_a_lost_connection() {
+    let server = TestServer::start("");
+    let cp = online_with_two_connectors(&server, "CP-GONE").await;
+    drop(cp);
+    server
+        .wait_log(
+            "charger CP-GONE: connection lost (socket closed without a WebSocket Close frame)",
+            1,
+        )
+        .await;
+    check_offline(&mut server.db(), "CP-GONE", 2).await;
+    let log = server.log();
+    assert!(!log.contains("protocol error"), "{log}");
+}
+
+#[tokio::test]
 async fn past_max_chargers_the_handshake_gets_503() {
     let server = TestServer::start("[server]\nmax_chargers = 2");
     let first = Charger::connect(&server, "CP-A").await;

@@ -1,40 +1,35 @@
-//! The audit log: who did what to which target, with what result, when.
+//! The audit log: who did what to which target, with what result, when. Changes to stored data
+//! write their row in the same commit (see [`audit_row`]); commands to chargers, whose effect is
+//! at the charger, write it once answered ([`record`]).
 
-use super::auth::Admin;
+use super::auth::{Admin, Caller};
 use super::error::ApiError;
 use super::{Page, PageParams};
-use crate::db::schema::audit_log;
+use crate::db::audit::{self as store, AuditRow};
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
 use actix_web::{get, web};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Writes one audit row on `conn`: inside a write, it commits together with the change it
-/// records.
-pub fn insert(
-    conn: &mut crate::db::DbConn,
-    actor: &str,
+/// The audit row for `caller` doing `action`, to be written with the change it records.
+pub fn audit_row(
+    caller: &Caller,
     action: &str,
     target: Option<&str>,
     request: Option<&serde_json::Value>,
     result: &str,
-) -> QueryResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::actor.eq(actor),
-            audit_log::action.eq(action),
-            audit_log::target.eq(target),
-            audit_log::request.eq(request.map(|r| r.to_string())),
-            audit_log::result.eq(result),
-            audit_log::created_at.eq(chrono::Utc::now().naive_utc()),
-        ))
-        .execute(conn)
-        .map(drop)
+) -> AuditRow {
+    AuditRow {
+        actor: caller.name.clone(),
+        action: action.to_owned(),
+        target: target.map(str::to_owned),
+        request: request.cloned(),
+        result: result.to_owned(),
+    }
 }
 
-/// Records one command or change. Failing to record is logged, never hidden from the log file.
+/// Records one command or change in a commit of its own. Failing to record is logged, never
+/// hidden from the log file.
 pub async fn record(
     services: &Services,
     actor: &str,
@@ -43,23 +38,14 @@ pub async fn record(
     request: Option<&serde_json::Value>,
     result: &str,
 ) {
-    let (actor, action, target) = (
-        actor.to_owned(),
-        action.to_owned(),
-        target.map(str::to_owned),
-    );
-    let (request, result) = (request.cloned(), result.to_owned());
-    let written = crate::db::write(&services.writer, move |c| {
-        insert(
-            c,
-            &actor,
-            &action,
-            target.as_deref(),
-            request.as_ref(),
-            &result,
-        )
-    })
-    .await;
+    let row = AuditRow {
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        target: target.map(str::to_owned),
+        request: request.cloned(),
+        result: result.to_owned(),
+    };
+    let written = crate::db::write(&services.writer, move |c| store::insert(c, &row)).await;
     if let Err(e) = written {
         log::error!("audit record lost: {e}");
     }
@@ -77,6 +63,20 @@ pub struct AuditEntry {
     pub result: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+}
+
+impl From<store::AuditEntry> for AuditEntry {
+    fn from(e: store::AuditEntry) -> Self {
+        AuditEntry {
+            id: e.id,
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            request: e.request,
+            result: e.result,
+            created_at: Timestamp::from_naive(e.created_at),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -100,66 +100,17 @@ pub async fn list(
     filter: web::Query<AuditFilter>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<AuditEntry>>, ApiError> {
-    let (limit, offset) = page.resolve()?;
-    let filter = filter.into_inner();
-    let (items, total) = crate::db::read(&services.pool, move |c| {
-        let query = || {
-            let mut q = audit_log::table.into_boxed();
-            if let Some(a) = &filter.actor {
-                q = q.filter(audit_log::actor.eq(a.clone()));
-            }
-            if let Some(a) = &filter.action {
-                q = q.filter(audit_log::action.eq(a.clone()));
-            }
-            if let Some(t) = &filter.target {
-                q = q.filter(audit_log::target.eq(t.clone()));
-            }
-            q
-        };
-        let total: i64 = query().count().get_result(c)?;
-        let items = query()
-            .order(audit_log::id.desc())
-            .limit(limit)
-            .offset(offset)
-            .select((
-                audit_log::id,
-                audit_log::actor,
-                audit_log::action,
-                audit_log::target,
-                audit_log::request,
-                audit_log::result,
-                audit_log::created_at,
-            ))
-            .load::<(
-                i32,
-                String,
-                String,
-                Option<String>,
-                Option<String>,
-                String,
-                NaiveDateTime,
-            )>(c)?;
-        Ok((items, total))
-    })
-    .await?;
-    let items = items
-        .into_iter()
-        .map(
-            |(id, actor, action, target, request, result, at)| AuditEntry {
-                id,
-                actor,
-                action,
-                target,
-                request,
-                result,
-                created_at: Timestamp::from_naive(at),
-            },
-        )
-        .collect();
-    Ok(web::Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let page = page.request()?;
+    let AuditFilter {
+        actor,
+        action,
+        target,
+    } = filter.into_inner();
+    let filter = store::AuditFilter {
+        actor,
+        action,
+        target,
+    };
+    let entries = crate::db::read(&services.pool, move |c| store::page(c, &filter, page)).await?;
+    Ok(web::Json(entries.map(AuditEntry::from)))
 }

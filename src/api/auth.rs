@@ -8,7 +8,6 @@
 //!   against its SHA-256; shown once at creation; revocable.
 
 use super::error::ApiError;
-use crate::db::schema::{api_keys, users};
 use crate::services::Services;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -16,7 +15,6 @@ use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use diesel::prelude::*;
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -25,35 +23,7 @@ use std::path::Path;
 use std::pin::Pin;
 use subtle::ConstantTimeEq;
 
-/// What a caller may do; each role includes the ones below it.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Reads everything.
-    Viewer,
-    /// Also sends commands to chargers and manages id tags.
-    Operator,
-    /// Also manages users, API keys and chargers.
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Operator => "operator",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        [Role::Viewer, Role::Operator, Role::Admin]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
-}
+pub use crate::db::users::Role;
 
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq)]
@@ -231,44 +201,27 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     })?;
     if let Some((prefix, secret)) = split_api_key(credential) {
         let (prefix, secret) = (prefix.to_owned(), secret.to_owned());
-        let row: Option<(String, String, String)> = crate::db::read(&services.pool, move |c| {
-            api_keys::table
-                .filter(
-                    api_keys::prefix
-                        .eq(&prefix)
-                        .and(api_keys::revoked_at.is_null()),
-                )
-                .select((api_keys::name, api_keys::key_hash, api_keys::role))
-                .first(c)
-                .optional()
+        let key = crate::db::read(&services.pool, move |c| {
+            crate::db::api_keys::active(c, &prefix)
         })
-        .await?;
-        let (name, hash, role) =
-            row.ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
         let given = hex::encode(Sha256::digest(secret.as_bytes()));
-        if !bool::from(given.as_bytes().ct_eq(hash.as_bytes())) {
+        if !bool::from(given.as_bytes().ct_eq(key.key_hash.as_bytes())) {
             return Err(ApiError::Unauthorized("unknown or revoked API key".into()));
         }
-        let role = Role::parse(&role)
-            .ok_or_else(|| ApiError::Internal(format!("API key {name} has role {role}")))?;
         return Ok(Caller {
-            name: format!("key:{name}"),
-            role,
+            name: format!("key:{}", key.name),
+            role: key.role,
         });
     }
     let username = services.tokens.verify(credential)?;
     let lookup = username.clone();
-    let role: Option<String> = crate::db::read(&services.pool, move |c| {
-        users::table
-            .filter(users::username.eq(&lookup))
-            .select(users::role)
-            .first(c)
-            .optional()
+    let role = crate::db::read(&services.pool, move |c| {
+        crate::db::users::role_of(c, &lookup)
     })
-    .await?;
-    let role = role
-        .and_then(|r| Role::parse(&r))
-        .ok_or_else(|| ApiError::Unauthorized("user no longer exists".into()))?;
+    .await?
+    .ok_or_else(|| ApiError::Unauthorized("user no longer exists".into()))?;
     Ok(Caller {
         name: format!("user:{username}"),
         role,
@@ -379,7 +332,7 @@ pub fn initial_admin_password() -> Result<Option<String>, String> {
 /// Creates the first admin when there are no users: with `password` (from
 /// [`initial_admin_password`]) if given, else with a random password printed once to the log.
 pub async fn bootstrap_admin(services: &Services, password: Option<String>) -> Result<(), String> {
-    let count: i64 = crate::db::read(&services.pool, |c| users::table.count().get_result(c))
+    let count = crate::db::read(&services.pool, crate::db::users::count)
         .await
         .map_err(|e| e.to_string())?;
     if count > 0 {
@@ -392,15 +345,7 @@ pub async fn bootstrap_admin(services: &Services, password: Option<String>) -> R
     let hash = hash_password(&password).map_err(|e| e.to_string())?;
     let now = chrono::Utc::now().naive_utc();
     crate::db::write(&services.writer, move |c| {
-        diesel::insert_into(users::table)
-            .values((
-                users::username.eq("admin"),
-                users::password_hash.eq(&hash),
-                users::role.eq("admin"),
-                users::created_at.eq(now),
-                users::updated_at.eq(now),
-            ))
-            .execute(c)
+        crate::db::users::create(c, "admin", &hash, Role::Admin, now, None)
     })
     .await
     .map_err(|e| e.to_string())?;

@@ -1,16 +1,14 @@
 //! API keys for machines (admin only): created with a role, shown once, stored hashed, revocable.
 
-use super::audit;
+use super::audit::audit_row;
 use super::auth::{new_api_key, Admin, Role};
 use super::body::Body;
 use super::error::ApiError;
 use super::{Page, PageParams};
-use crate::db::schema::api_keys;
+use crate::db::api_keys as store;
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
 use actix_web::{delete, get, post, web, HttpResponse};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -26,6 +24,20 @@ pub struct ApiKey {
     pub created_at: Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<Timestamp>,
+}
+
+impl From<store::ApiKey> for ApiKey {
+    fn from(k: store::ApiKey) -> Self {
+        ApiKey {
+            id: k.id,
+            name: k.name,
+            prefix: k.prefix,
+            role: k.role,
+            created_by: k.created_by,
+            created_at: Timestamp::from_naive(k.created_at),
+            revoked_at: k.revoked_at.map(Timestamp::from_naive),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -44,28 +56,6 @@ pub struct CreatedApiKey {
     pub key: String,
 }
 
-type Row = (
-    i32,
-    String,
-    String,
-    String,
-    String,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-);
-
-fn to_key((id, name, prefix, role, created_by, created_at, revoked_at): Row) -> ApiKey {
-    ApiKey {
-        id,
-        name,
-        prefix,
-        role: Role::parse(&role).unwrap_or(Role::Viewer),
-        created_by,
-        created_at: Timestamp::from_naive(created_at),
-        revoked_at: revoked_at.map(Timestamp::from_naive),
-    }
-}
-
 /// API keys (without their secrets), oldest first.
 #[utoipa::path(tag = "api-keys", params(PageParams),
     responses((status = 200, body = Page<ApiKey>)), security(("bearer" = ["admin"])))]
@@ -75,32 +65,9 @@ pub async fn list(
     services: web::Data<Services>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<ApiKey>>, ApiError> {
-    let (limit, offset) = page.resolve()?;
-    let (rows, total): (Vec<Row>, i64) = crate::db::read(&services.pool, move |c| {
-        let total = api_keys::table.count().get_result(c)?;
-        let rows = api_keys::table
-            .order(api_keys::id)
-            .limit(limit)
-            .offset(offset)
-            .select((
-                api_keys::id,
-                api_keys::name,
-                api_keys::prefix,
-                api_keys::role,
-                api_keys::created_by,
-                api_keys::created_at,
-                api_keys::revoked_at,
-            ))
-            .load(c)?;
-        Ok((rows, total))
-    })
-    .await?;
-    Ok(web::Json(Page {
-        items: rows.into_iter().map(to_key).collect(),
-        total,
-        limit,
-        offset,
-    }))
+    let page = page.request()?;
+    let keys = crate::db::read(&services.pool, move |c| store::page(c, page)).await?;
+    Ok(web::Json(keys.map(ApiKey::from)))
 }
 
 /// Create an API key; the answer holds the key, shown this once.
@@ -118,35 +85,25 @@ pub async fn create(
     }
     let key = new_api_key();
     let now = chrono::Utc::now().naive_utc();
+    let audit = audit_row(&admin.0, "api_key.create", Some(&name), None, "201");
     let (n, p, h, by) = (
         name.clone(),
         key.prefix.clone(),
         key.hash.clone(),
         admin.0.name.clone(),
     );
-    let id: i32 = crate::db::write(&services.writer, move |c| {
-        diesel::insert_into(api_keys::table)
-            .values((
-                api_keys::name.eq(&n),
-                api_keys::prefix.eq(&p),
-                api_keys::key_hash.eq(&h),
-                api_keys::role.eq(role.as_str()),
-                api_keys::created_by.eq(&by),
-                api_keys::created_at.eq(now),
-            ))
-            .returning(api_keys::id)
-            .get_result(c)
+    let id = crate::db::write(&services.writer, move |c| {
+        let new = store::NewApiKey {
+            name: &n,
+            prefix: &p,
+            key_hash: &h,
+            role,
+            created_by: &by,
+            created_at: now,
+        };
+        store::create(c, &new, Some(&audit))
     })
     .await?;
-    audit::record(
-        &services,
-        &admin.0.name,
-        "api_key.create",
-        Some(&name),
-        None,
-        "201",
-    )
-    .await;
     let info = ApiKey {
         id,
         name,
@@ -169,27 +126,19 @@ pub async fn revoke(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let n = crate::db::write(&services.writer, move |c| {
-        diesel::update(
-            api_keys::table
-                .find(id)
-                .filter(api_keys::revoked_at.is_null()),
-        )
-        .set(api_keys::revoked_at.eq(now))
-        .execute(c)
-    })
-    .await?;
-    if n == 0 {
-        return Err(ApiError::NotFound(format!("no active API key {id}")));
-    }
-    audit::record(
-        &services,
-        &admin.0.name,
+    let audit = audit_row(
+        &admin.0,
         "api_key.revoke",
         Some(&id.to_string()),
         None,
         "204",
-    )
-    .await;
+    );
+    let revoked = crate::db::write(&services.writer, move |c| {
+        store::revoke(c, id, now, Some(&audit))
+    })
+    .await?;
+    if !revoked {
+        return Err(ApiError::NotFound(format!("no active API key {id}")));
+    }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -22,7 +22,8 @@ pub mod session;
 pub mod system;
 pub mod users;
 
-use serde::{Deserialize, Serialize};
+pub use crate::db::page::{Page, PageRequest};
+use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every `/api/v1` service.
@@ -54,6 +55,12 @@ pub struct PageParams {
 impl PageParams {
     pub const MAX_LIMIT: i64 = 1000;
 
+    /// The page asked for, checked, with defaults.
+    pub fn request(&self) -> Result<PageRequest, error::ApiError> {
+        let (limit, offset) = self.resolve()?;
+        Ok(PageRequest { limit, offset })
+    }
+
     /// `(limit, offset)` checked, with defaults.
     pub fn resolve(&self) -> Result<(i64, i64), error::ApiError> {
         let limit = self.limit.unwrap_or(50);
@@ -69,14 +76,4 @@ impl PageParams {
         }
         Ok((limit, offset))
     }
-}
-
-/// One page of a list.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Items matching the filters, on all pages.
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
 }

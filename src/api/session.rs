@@ -3,10 +3,8 @@
 use super::auth::{verify_password, Caller, Role};
 use super::body::Body;
 use super::error::ApiError;
-use crate::db::schema::users;
 use crate::services::Services;
 use actix_web::{get, post, web, HttpRequest};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -41,33 +39,27 @@ pub async fn login(
     let guard = &services.login_guard;
     guard.admit(&username, address)?;
     let lookup = username.clone();
-    let row: Option<(String, String, String)> = crate::db::read(&services.pool, move |c| {
-        users::table
-            .filter(users::username.eq(&lookup))
-            .select((users::username, users::password_hash, users::role))
-            .first(c)
-            .optional()
+    let found = crate::db::read(&services.pool, move |c| {
+        crate::db::users::credentials(c, &lookup)
     })
     .await?;
     // An unknown name is checked against a decoy, so that it takes as long as a known one.
-    let hash = match &row {
-        Some((_, hash, _)) => hash.clone(),
+    let hash = match &found {
+        Some(user) => user.password_hash.clone(),
         None => guard.decoy_hash().to_owned(),
     };
     let ok = guard
         .hash(move || verify_password(&password, &hash))
         .await?;
-    let row = row.filter(|_| ok);
-    let Some((name, _, role)) = row else {
+    let Some(user) = found.filter(|_| ok) else {
         let from = address.map_or_else(|| "an unknown address".into(), |a| a.to_string());
         log::warn!("failed login for {username:?} from {from}");
         guard.failed(&username, address);
         return Err(ApiError::Unauthorized("wrong user name or password".into()));
     };
-    guard.succeeded(&name);
-    let role = Role::parse(&role)
-        .ok_or_else(|| ApiError::Internal(format!("user {name} has role {role}")))?;
-    let (token, expires_in) = services.tokens.issue(&name, role)?;
+    guard.succeeded(&user.username);
+    let role = user.role;
+    let (token, expires_in) = services.tokens.issue(&user.username, role)?;
     Ok(web::Json(LoginResponse {
         token,
         expires_in,

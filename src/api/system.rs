@@ -2,7 +2,6 @@
 
 use crate::services::Services;
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
 use utoipa::openapi::content::Content;
 use utoipa::openapi::info::License;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -16,10 +15,7 @@ pub async fn health() -> HttpResponse {
 
 /// `GET /ready`: the database answers.
 pub async fn ready(services: web::Data<Services>) -> HttpResponse {
-    let probe = crate::db::read(&services.pool, |c| {
-        diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1")).get_result::<i32>(c)
-    })
-    .await;
+    let probe = crate::db::read(&services.pool, crate::db::ping).await;
     match probe {
         Ok(_) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
         Err(e) => HttpResponse::ServiceUnavailable()

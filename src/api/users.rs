@@ -1,16 +1,14 @@
 //! People who use the API and dashboard (admin only).
 
-use super::audit;
+use super::audit::audit_row;
 use super::auth::{check_password, hash_password, Admin, Role};
 use super::body::Body;
 use super::error::ApiError;
 use super::{Page, PageParams};
-use crate::db::schema::users;
+use crate::db::users::{self as store, Deleted};
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -20,6 +18,16 @@ pub struct User {
     pub role: Role,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+}
+
+impl From<store::User> for User {
+    fn from(u: store::User) -> Self {
+        User {
+            username: u.username,
+            role: u.role,
+            created_at: Timestamp::from_naive(u.created_at),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -70,33 +78,9 @@ pub async fn list(
     services: web::Data<Services>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<User>>, ApiError> {
-    let (limit, offset) = page.resolve()?;
-    let (rows, total): (Vec<(String, String, NaiveDateTime)>, i64) =
-        crate::db::read(&services.pool, move |c| {
-            let total = users::table.count().get_result(c)?;
-            let rows = users::table
-                .order(users::username)
-                .limit(limit)
-                .offset(offset)
-                .select((users::username, users::role, users::created_at))
-                .load(c)?;
-            Ok((rows, total))
-        })
-        .await?;
-    let items = rows
-        .into_iter()
-        .map(|(username, role, created_at)| User {
-            username,
-            role: Role::parse(&role).unwrap_or(Role::Viewer),
-            created_at: Timestamp::from_naive(created_at),
-        })
-        .collect();
-    Ok(web::Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let page = page.request()?;
+    let users = crate::db::read(&services.pool, move |c| store::page(c, page)).await?;
+    Ok(web::Json(users.map(User::from)))
 }
 
 /// Create a user.
@@ -117,32 +101,15 @@ pub async fn create(
     check_password(&password)?;
     let hash = hash_guarded(&services, password).await?;
     let now = chrono::Utc::now().naive_utc();
+    let audit = audit_row(&admin.0, "user.create", Some(&username), None, "201");
     let name = username.clone();
     let inserted = crate::db::write(&services.writer, move |c| {
-        diesel::insert_into(users::table)
-            .values((
-                users::username.eq(&name),
-                users::password_hash.eq(&hash),
-                users::role.eq(role.as_str()),
-                users::created_at.eq(now),
-                users::updated_at.eq(now),
-            ))
-            .on_conflict_do_nothing()
-            .execute(c)
+        store::create(c, &name, &hash, role, now, Some(&audit))
     })
     .await?;
-    if inserted == 0 {
+    if !inserted {
         return Err(ApiError::Conflict(format!("user {username} exists")));
     }
-    audit::record(
-        &services,
-        &admin.0.name,
-        "user.create",
-        Some(&username),
-        None,
-        "201",
-    )
-    .await;
     Ok(HttpResponse::Created().json(User {
         username,
         role,
@@ -169,38 +136,16 @@ pub async fn update(
         }
         None => None,
     };
-    let name = username.clone();
     let now = chrono::Utc::now().naive_utc();
-    let changed = crate::db::write(&services.writer, move |c| {
-        let target = users::table.filter(users::username.eq(&name));
-        let mut n = diesel::update(target)
-            .set(users::updated_at.eq(now))
-            .execute(c)?;
-        if let Some(hash) = &hash {
-            n = diesel::update(target)
-                .set(users::password_hash.eq(hash))
-                .execute(c)?;
-        }
-        if let Some(role) = role {
-            n = diesel::update(target)
-                .set(users::role.eq(role.as_str()))
-                .execute(c)?;
-        }
-        Ok(n)
+    let audit = audit_row(&admin.0, "user.update", Some(&username), None, "204");
+    let name = username.clone();
+    let found = crate::db::write(&services.writer, move |c| {
+        store::update(c, &name, hash.as_deref(), role, now, Some(&audit))
     })
     .await?;
-    if changed == 0 {
+    if !found {
         return Err(ApiError::NotFound(format!("no user {username}")));
     }
-    audit::record(
-        &services,
-        &admin.0.name,
-        "user.update",
-        Some(&username),
-        None,
-        "204",
-    )
-    .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -213,44 +158,17 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let username = path.into_inner();
+    let audit = audit_row(&admin.0, "user.delete", Some(&username), None, "204");
     let name = username.clone();
-    let result = crate::db::write(&services.writer, move |c| {
-        let role: Option<String> = users::table
-            .filter(users::username.eq(&name))
-            .select(users::role)
-            .first(c)
-            .optional()?;
-        match role.as_deref() {
-            None => Ok(Err(ApiError::NotFound(format!("no user {name}")))),
-            Some("admin")
-                if users::table
-                    .filter(users::role.eq("admin"))
-                    .count()
-                    .get_result::<i64>(c)?
-                    <= 1 =>
-            {
-                Ok(Err(ApiError::Conflict(
-                    "cannot delete the last admin".into(),
-                )))
-            }
-            Some(_) => {
-                diesel::delete(users::table.filter(users::username.eq(&name))).execute(c)?;
-                Ok(Ok(()))
-            }
-        }
+    let outcome = crate::db::write(&services.writer, move |c| {
+        store::delete(c, &name, Some(&audit))
     })
     .await?;
-    result?;
-    audit::record(
-        &services,
-        &admin.0.name,
-        "user.delete",
-        Some(&username),
-        None,
-        "204",
-    )
-    .await;
-    Ok(HttpResponse::NoContent().finish())
+    match outcome {
+        Deleted::Deleted => Ok(HttpResponse::NoContent().finish()),
+        Deleted::NotFound => Err(ApiError::NotFound(format!("no user {username}"))),
+        Deleted::LastAdmin => Err(ApiError::Conflict("cannot delete the last admin".into())),
+    }
 }
 
 /// `csms user add|passwd`: adds a user (`role` given) or sets a password, directly in the
@@ -263,36 +181,24 @@ pub fn set_from_cli(
 ) -> Result<(), String> {
     check_username(username).map_err(|e| e.to_string())?;
     check_password(password).map_err(|e| e.to_string())?;
+    let role = role
+        .map(|r| Role::parse(r).ok_or_else(|| format!("role {r:?}: use admin, operator or viewer")))
+        .transpose()?;
     let hash = hash_password(password).map_err(|e| e.to_string())?;
     let now = chrono::Utc::now().naive_utc();
     let mut c = pool.get().map_err(|e| e.to_string())?;
     let changed = match role {
-        Some(role) => {
-            let role = Role::parse(role)
-                .ok_or_else(|| format!("role {role:?}: use admin, operator or viewer"))?;
-            diesel::insert_into(users::table)
-                .values((
-                    users::username.eq(username),
-                    users::password_hash.eq(&hash),
-                    users::role.eq(role.as_str()),
-                    users::created_at.eq(now),
-                    users::updated_at.eq(now),
-                ))
-                .on_conflict_do_nothing()
-                .execute(&mut c)
-        }
-        None => diesel::update(users::table.filter(users::username.eq(username)))
-            .set((users::password_hash.eq(&hash), users::updated_at.eq(now)))
-            .execute(&mut c),
+        Some(role) => store::create(&mut c, username, &hash, role, now, None),
+        None => store::update(&mut c, username, Some(&hash), None, now, None),
     }
     .map_err(|e| e.to_string())?;
     match (changed, role) {
-        (0, Some(_)) => Err(format!(
+        (false, Some(_)) => Err(format!(
             "user {username} exists; use `csms user passwd {username}`"
         )),
-        (0, None) => Err(format!(
+        (false, None) => Err(format!(
             "no user {username}; add one with `csms user add {username}`"
         )),
-        _ => Ok(()),
+        (true, _) => Ok(()),
     }
 }

@@ -4,10 +4,14 @@
 //! One migrations folder per backend (`migrations/sqlite/…`); the backend is chosen from the
 //! database URL, and a URL this build cannot serve is refused with a clear error.
 
+pub mod api_keys;
+pub mod audit;
 pub mod jobs;
 pub mod models;
+pub mod page;
 pub mod readings;
 pub mod schema;
+pub mod users;
 pub mod writer;
 
 use crate::config::DatabaseConfig;
@@ -145,6 +149,14 @@ pub fn open_with(config: &DatabaseConfig, schema: Schema) -> Result<(Pool, DbCon
         .connection_customizer(Box::new(pragmas))
         .build(ConnectionManager::new(path_str))?;
     Ok((pool, writer_conn))
+}
+
+/// A query that touches no table: whether the database answers.
+pub fn ping(c: &mut DbConn) -> Result<(), diesel::result::Error> {
+    use diesel::RunQueryDsl;
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
+        .get_result::<i32>(c)
+        .map(drop)
 }
 
 /// Runs a read on a blocking thread with a pooled connection.

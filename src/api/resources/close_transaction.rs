@@ -3,7 +3,7 @@
 //! the close is audited in the same commit.
 
 use super::transactions::{find, Transaction};
-use crate::api::audit;
+use crate::api::audit::audit_row;
 use crate::api::auth::Operator;
 use crate::api::body::Body;
 use crate::api::error::ApiError;
@@ -46,21 +46,23 @@ pub async fn close(
             "reason: 1-{MAX_REASON_CHARS} characters"
         )));
     }
-    let actor = operator.0.name.clone();
-    let note = format!("closed by {actor}: {reason}");
+    let caller = operator.0;
+    let note = format!("closed by {}: {reason}", caller.name);
     let closed = crate::db::write(&services.writer, move |c| {
         let at = chrono::Utc::now().naive_utc();
         let outcome = close_by_operator(c, id, &note, at)?;
         if outcome == OperatorClose::Closed {
             let request = json!({ "reason": reason });
             let target = id.to_string();
-            audit::insert(
+            crate::db::audit::insert(
                 c,
-                &actor,
-                "transaction.close",
-                Some(&target),
-                Some(&request),
-                "200",
+                &audit_row(
+                    &caller,
+                    "transaction.close",
+                    Some(&target),
+                    Some(&request),
+                    "200",
+                ),
             )?;
         }
         Ok(outcome)
