@@ -9,6 +9,7 @@ pub mod audit;
 pub mod jobs;
 pub mod models;
 pub mod page;
+pub mod query;
 pub mod readings;
 pub mod schema;
 pub mod users;

@@ -40,3 +40,10 @@ impl<T> Page<T> {
         }
     }
 }
+
+/// A checked sort: one of the endpoint's fields, and the direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub field: &'static str,
+    pub desc: bool,
+}

@@ -721,7 +721,7 @@ mod tests {
     #[test]
     fn energy_per_charger_reads_only_the_index() {
         let ids = vec!["A".to_owned(), "B".to_owned()];
-        let plan = super::super::plan::of(&energy_by_charger!(&ids));
+        let plan = crate::db::query::plan::of(&energy_by_charger!(&ids));
         assert!(
             plan.contains("USING COVERING INDEX transactions_by_charger"),
             "{plan}"

@@ -304,8 +304,8 @@ pub async fn messages(
 
 #[cfg(test)]
 mod tests {
-    use super::super::plan;
     use super::*;
+    use crate::db::query::plan;
 
     #[test]
     fn logs_are_read_through_the_per_charger_indexes() {

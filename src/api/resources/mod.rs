@@ -20,6 +20,8 @@ pub mod transactions;
 
 pub use super::body::decode_body;
 use super::error::ApiError;
+pub use crate::db::page::Sort;
+pub(crate) use crate::db::query::{like_anywhere, like_literal, order_by};
 use crate::ocpp::types::{quirks, Timestamp};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Deserializer};
@@ -62,13 +64,6 @@ pub struct SortParams {
     pub order: Option<String>,
 }
 
-/// A checked sort: one of the endpoint's fields, and the direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sort {
-    pub field: &'static str,
-    pub desc: bool,
-}
-
 impl SortParams {
     /// The sort asked for, if `allowed` has its field; else `default`. Without `order`, a field
     /// sorts ascending, except the default field, which keeps its default direction.
@@ -95,19 +90,6 @@ impl SortParams {
         Ok(Sort { field, desc })
     }
 }
-
-/// Applies a sort on one column to a boxed diesel query, then `$tie` ascending or descending
-/// alike (so pages are stable).
-macro_rules! order_by {
-    ($query:expr, $sort:expr, $column:expr, $tie:expr) => {
-        if $sort.desc {
-            $query.order_by($column.desc()).then_order_by($tie.desc())
-        } else {
-            $query.order_by($column.asc()).then_order_by($tie.asc())
-        }
-    };
-}
-pub(crate) use order_by;
 
 /// A query-string time (`from`, `to`, …), read leniently; 422 naming `field` if unreadable.
 pub fn parse_time(field: &str, value: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> {
@@ -173,61 +155,9 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// `pattern` for SQL `LIKE … ESCAPE '\'`, matching `text` literally anywhere.
-pub fn like_anywhere(text: &str) -> String {
-    format!("%{}%", like_literal(text))
-}
-
-/// `text` with LIKE's wildcards escaped (`\` is the escape character).
-pub fn like_literal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Seconds between two times, never negative.
 pub fn seconds_between(start: NaiveDateTime, end: NaiveDateTime) -> i64 {
     (end - start).num_seconds().max(0)
-}
-
-/// Query plans of the list queries, for tests that check they use their indexes.
-#[cfg(test)]
-pub(crate) mod plan {
-    use diesel::query_builder::QueryFragment;
-    use diesel::sql_types::Text;
-    use diesel::sqlite::Sqlite;
-    use diesel::{QueryableByName, RunQueryDsl};
-
-    #[derive(QueryableByName)]
-    struct Step {
-        #[diesel(sql_type = Text)]
-        detail: String,
-    }
-
-    /// SQLite's `EXPLAIN QUERY PLAN` of `query` on a freshly migrated database, one step a line
-    /// (bind parameters left unbound: the plan is made before values are bound).
-    pub fn of<Q: QueryFragment<Sqlite>>(query: &Q) -> String {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = crate::config::DatabaseConfig {
-            data_dir: dir.path().to_owned(),
-            ..Default::default()
-        };
-        let (_, mut conn) = crate::db::open(&config).expect("open database");
-        let text = diesel::debug_query::<Sqlite, _>(query).to_string();
-        let sql = text.split(" -- binds:").next().unwrap_or_default();
-        diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
-            .load::<Step>(&mut conn)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
-            .into_iter()
-            .map(|s| s.detail)
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
 }
 
 #[cfg(test)]
@@ -304,6 +234,5 @@ mod tests {
             field(serde_json::json!({"idTag": "A", "status": "x"})),
             Some("status".into())
         );
-        assert_eq!(like_literal("50%_a\\"), "50\\%\\_a\\\\");
     }
 }

@@ -529,8 +529,8 @@ pub async fn export_csv(
 
 #[cfg(test)]
 mod tests {
-    use super::super::plan;
     use super::*;
+    use crate::db::query::plan;
 
     fn plan_of(filter: Filter, sort: Sort) -> String {
         plan::of(&sorted(&filter, sort).limit(50).offset(0))

@@ -1,0 +1,77 @@
+//! Query building blocks shared by the stores: sorting a boxed query on a checked column with a
+//! stable tie-break, and `LIKE` patterns that match text literally.
+
+/// Applies a sort on one column to a boxed diesel query, then `$tie` ascending or descending
+/// alike (so pages are stable).
+macro_rules! order_by {
+    ($query:expr, $sort:expr, $column:expr, $tie:expr) => {
+        if $sort.desc {
+            $query.order_by($column.desc()).then_order_by($tie.desc())
+        } else {
+            $query.order_by($column.asc()).then_order_by($tie.asc())
+        }
+    };
+}
+pub(crate) use order_by;
+
+/// `pattern` for SQL `LIKE … ESCAPE '\'`, matching `text` literally anywhere.
+pub fn like_anywhere(text: &str) -> String {
+    format!("%{}%", like_literal(text))
+}
+
+/// `text` with LIKE's wildcards escaped (`\` is the escape character).
+pub fn like_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Query plans of the list queries, for tests that check they use their indexes.
+#[cfg(test)]
+pub(crate) mod plan {
+    use diesel::query_builder::QueryFragment;
+    use diesel::sql_types::Text;
+    use diesel::sqlite::Sqlite;
+    use diesel::{QueryableByName, RunQueryDsl};
+
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+
+    /// SQLite's `EXPLAIN QUERY PLAN` of `query` on a freshly migrated database, one step a line
+    /// (bind parameters left unbound: the plan is made before values are bound).
+    pub fn of<Q: QueryFragment<Sqlite>>(query: &Q) -> String {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = crate::config::DatabaseConfig {
+            data_dir: dir.path().to_owned(),
+            ..Default::default()
+        };
+        let (_, mut conn) = crate::db::open(&config).expect("open database");
+        let text = diesel::debug_query::<Sqlite, _>(query).to_string();
+        let sql = text.split(" -- binds:").next().unwrap_or_default();
+        diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<Step>(&mut conn)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .into_iter()
+            .map(|s| s.detail)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_literal;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(like_literal("50%_a\\"), "50\\%\\_a\\\\");
+    }
+}
