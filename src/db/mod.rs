@@ -6,11 +6,13 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod charging_profiles;
 pub mod jobs;
 pub mod models;
 pub mod page;
 pub mod query;
 pub mod readings;
+pub mod reservations;
 pub mod schema;
 pub mod users;
 pub mod writer;

@@ -4,15 +4,12 @@
 
 use super::learn::{Learn, Lesson};
 use super::send::{json_body, known, now, parse_request, send};
-use crate::api::audit;
+use crate::api::audit::audit_row;
 use crate::api::auth::{Operator, Viewer};
 use crate::api::body::Body;
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
-use crate::db::schema::{
-    charging_profiles as library, installed_charging_profiles as installed, transactions,
-};
-use crate::db::DbConn;
+use crate::db::charging_profiles::{self as store, Cleared};
 use crate::ocpp::types::Timestamp;
 use crate::ocpp::v16::clear_charging_profile::{
     ClearChargingProfileRequest, ClearChargingProfileResponse, ClearChargingProfileStatus,
@@ -23,8 +20,6 @@ use crate::ocpp::v16::set_charging_profile::{
 };
 use crate::services::Services;
 use actix_web::{delete, get, post, web, HttpResponse};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -37,44 +32,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(install_charging_profile);
 }
 
-/// Records an accepted profile. As on the charger, it replaces a profile with the same id, or
-/// with the same connector, purpose and stack level (OCPP 1.6, 3.13.2).
-fn store_installed(
-    c: &mut DbConn,
-    charger_id: &str,
-    connector_id: i32,
-    profile: &ChargingProfile,
-) -> QueryResult<()> {
-    let purpose = profile.charging_profile_purpose.as_str();
-    let mine = installed::charge_point_id.eq(charger_id);
-    diesel::delete(
-        installed::table.filter(
-            mine.and(
-                installed::charging_profile_id
-                    .eq(profile.charging_profile_id)
-                    .or(installed::connector_id
-                        .eq(connector_id)
-                        .and(installed::purpose.eq(purpose))
-                        .and(installed::stack_level.eq(profile.stack_level))),
-            ),
-        ),
-    )
-    .execute(c)?;
-    diesel::insert_into(installed::table)
-        .values((
-            installed::charge_point_id.eq(charger_id),
-            installed::connector_id.eq(connector_id),
-            installed::charging_profile_id.eq(profile.charging_profile_id),
-            installed::purpose.eq(purpose),
-            installed::stack_level.eq(profile.stack_level),
-            installed::transaction_id.eq(profile.transaction_id),
-            installed::profile.eq(serde_json::to_string(profile).unwrap_or_default()),
-            installed::installed_at.eq(now()),
-        ))
-        .execute(c)
-        .map(drop)
-}
-
 impl Learn for SetChargingProfileRequest {
     fn lesson(cp: &str, request: &Self, answer: &SetChargingProfileResponse) -> Option<Lesson> {
         if answer.status != ChargingProfileStatus::Accepted {
@@ -83,7 +40,7 @@ impl Learn for SetChargingProfileRequest {
         let (cp, connector_id) = (cp.to_owned(), request.connector_id as i32);
         let profile = request.cs_charging_profiles.clone();
         Some(Box::new(move |c| {
-            store_installed(c, &cp, connector_id, &profile)
+            store::record_installed(c, &cp, connector_id, &profile, now())
         }))
     }
 }
@@ -94,26 +51,14 @@ impl Learn for ClearChargingProfileRequest {
         if answer.status != ClearChargingProfileStatus::Accepted {
             return None;
         }
-        let (cp, request) = (cp.to_owned(), request.clone());
-        Some(Box::new(move |c| {
-            let mut q = diesel::delete(installed::table)
-                .filter(installed::charge_point_id.eq(cp.clone()))
-                .into_boxed();
-            if let Some(id) = request.id {
-                q = q.filter(installed::charging_profile_id.eq(id));
-            } else {
-                if let Some(connector) = request.connector_id {
-                    q = q.filter(installed::connector_id.eq(connector as i32));
-                }
-                if let Some(purpose) = request.charging_profile_purpose {
-                    q = q.filter(installed::purpose.eq(purpose.as_str()));
-                }
-                if let Some(level) = request.stack_level {
-                    q = q.filter(installed::stack_level.eq(level));
-                }
-            }
-            q.execute(c).map(drop)
-        }))
+        let cp = cp.to_owned();
+        let cleared = Cleared {
+            id: request.id,
+            connector_id: request.connector_id.map(|n| n as i32),
+            purpose: request.charging_profile_purpose.map(|p| p.as_str()),
+            stack_level: request.stack_level,
+        };
+        Some(Box::new(move |c| store::clear_installed(c, &cp, &cleared)))
     }
 }
 
@@ -134,7 +79,19 @@ pub struct InstalledProfile {
     pub installed_at: Timestamp,
 }
 
-type InstalledRow = (i32, i32, String, i32, Option<i32>, String, NaiveDateTime);
+impl From<store::Installed> for InstalledProfile {
+    fn from(p: store::Installed) -> Self {
+        InstalledProfile {
+            connector_id: p.connector_id,
+            charging_profile_id: p.charging_profile_id,
+            purpose: p.purpose,
+            stack_level: p.stack_level,
+            transaction_id: p.transaction_id,
+            profile: serde_json::from_str(&p.profile).unwrap_or(Value::Null),
+            installed_at: Timestamp::from_naive(p.installed_at),
+        }
+    }
+}
 
 /// The installed profiles of a charger, by connector, purpose and stack level. TxProfiles of
 /// finished transactions are left out (the charger drops them when the transaction ends).
@@ -143,73 +100,15 @@ pub async fn installed_on(
     charger_id: &str,
 ) -> Result<Vec<InstalledProfile>, ApiError> {
     let cp = charger_id.to_owned();
-    let rows: Vec<InstalledRow> = crate::db::read(&services.pool, move |c| {
-        let rows: Vec<InstalledRow> = installed::table
-            .filter(installed::charge_point_id.eq(&cp))
-            .order((
-                installed::connector_id,
-                installed::purpose,
-                installed::stack_level,
-            ))
-            .select((
-                installed::connector_id,
-                installed::charging_profile_id,
-                installed::purpose,
-                installed::stack_level,
-                installed::transaction_id,
-                installed::profile,
-                installed::installed_at,
-            ))
-            .load(c)?;
-        // Few rows per charger: their transactions are looked up by primary key.
-        let ids: Vec<i32> = rows.iter().filter_map(|r| r.4).collect();
-        let finished: Vec<i32> = transactions::table
-            .filter(transactions::id.eq_any(&ids))
-            .filter(transactions::stop_time.is_not_null())
-            .select(transactions::id)
-            .load(c)?;
-        Ok(rows
-            .into_iter()
-            .filter(|r| r.4.is_none_or(|tx| !finished.contains(&tx)))
-            .collect())
-    })
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                connector_id,
-                charging_profile_id,
-                purpose,
-                stack_level,
-                transaction_id,
-                profile,
-                at,
-            )| {
-                InstalledProfile {
-                    connector_id,
-                    charging_profile_id,
-                    purpose,
-                    stack_level,
-                    transaction_id,
-                    profile: serde_json::from_str(&profile).unwrap_or(Value::Null),
-                    installed_at: Timestamp::from_naive(at),
-                }
-            },
-        )
-        .collect())
+    let rows = crate::db::read(&services.pool, move |c| store::installed_on(c, &cp)).await?;
+    Ok(rows.into_iter().map(InstalledProfile::from).collect())
 }
 
 /// A chargingProfileId not used by any profile installed on the charger.
 pub async fn unused_profile_id(services: &Services, charger_id: &str) -> Result<i32, ApiError> {
     let cp = charger_id.to_owned();
-    let highest: Option<i32> = crate::db::read(&services.pool, move |c| {
-        installed::table
-            .filter(installed::charge_point_id.eq(&cp))
-            .select(diesel::dsl::max(installed::charging_profile_id))
-            .first(c)
-    })
-    .await?;
+    let highest =
+        crate::db::read(&services.pool, move |c| store::highest_installed_id(c, &cp)).await?;
     Ok(highest.unwrap_or(0).max(0) + 1)
 }
 
@@ -253,12 +152,8 @@ pub async fn install_charging_profile(
         profile_id,
         connector_id,
     } = body.into_inner();
-    let stored: Option<String> = crate::db::read(&services.pool, move |c| {
-        library::table
-            .find(profile_id)
-            .select(library::profile)
-            .first(c)
-            .optional()
+    let stored = crate::db::read(&services.pool, move |c| {
+        store::library_profile(c, profile_id)
     })
     .await?;
     let profile = stored
@@ -302,38 +197,14 @@ pub async fn list_charging_profiles(
     services: web::Data<Services>,
     paging: web::Query<PageParams>,
 ) -> Result<web::Json<Page<LibraryProfile>>, ApiError> {
-    let (limit, offset) = paging.resolve()?;
-    let (rows, total) = crate::db::read(&services.pool, move |c| {
-        let total: i64 = library::table.count().get_result(c)?;
-        let rows: Vec<(i32, String, String, NaiveDateTime)> = library::table
-            .order(library::name)
-            .limit(limit)
-            .offset(offset)
-            .select((
-                library::id,
-                library::name,
-                library::profile,
-                library::created_at,
-            ))
-            .load(c)?;
-        Ok((rows, total))
-    })
-    .await?;
-    let items = rows
-        .into_iter()
-        .map(|(id, name, profile, at)| LibraryProfile {
-            id,
-            name,
-            profile: serde_json::from_str(&profile).unwrap_or(Value::Null),
-            created_at: Timestamp::from_naive(at),
-        })
-        .collect();
-    Ok(web::Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let page = paging.request()?;
+    let rows = crate::db::read(&services.pool, move |c| store::page(c, page)).await?;
+    Ok(web::Json(rows.map(|p| LibraryProfile {
+        id: p.id,
+        name: p.name,
+        profile: serde_json::from_str(&p.profile).unwrap_or(Value::Null),
+        created_at: Timestamp::from_naive(p.created_at),
+    })))
 }
 
 /// Add a profile to the library.
@@ -363,29 +234,20 @@ pub async fn create_charging_profile(
     let text = serde_json::to_string(&profile).map_err(|e| ApiError::Internal(e.to_string()))?;
     let at = now();
     let n = name.clone();
-    let id: Option<i32> = crate::db::write(&services.writer, move |c| {
-        diesel::insert_into(library::table)
-            .values((
-                library::name.eq(&n),
-                library::profile.eq(&text),
-                library::created_at.eq(at),
-            ))
-            .on_conflict_do_nothing()
-            .returning(library::id)
-            .get_result(c)
-            .optional()
+    let caller = operator.0;
+    let id = crate::db::write(&services.writer, move |c| {
+        store::add_to_library(c, &n, &text, at, |id| {
+            audit_row(
+                &caller,
+                "charging_profile.create",
+                Some(&id.to_string()),
+                Some(&json!({"name": n})),
+                "201",
+            )
+        })
     })
     .await?;
     let id = id.ok_or_else(|| ApiError::Conflict(format!("a profile named {name} exists")))?;
-    audit::record(
-        &services,
-        &operator.0.name,
-        "charging_profile.create",
-        Some(&id.to_string()),
-        Some(&json!({"name": name})),
-        "201",
-    )
-    .await;
     Ok(HttpResponse::Created().json(LibraryProfile {
         id,
         name,
@@ -403,21 +265,19 @@ pub async fn delete_charging_profile(
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let n = crate::db::write(&services.writer, move |c| {
-        diesel::delete(library::table.find(id)).execute(c)
-    })
-    .await?;
-    if n == 0 {
-        return Err(ApiError::NotFound(format!("no charging profile {id}")));
-    }
-    audit::record(
-        &services,
-        &operator.0.name,
+    let audit = audit_row(
+        &operator.0,
         "charging_profile.delete",
         Some(&id.to_string()),
         None,
         "204",
-    )
-    .await;
+    );
+    let removed = crate::db::write(&services.writer, move |c| {
+        store::remove_from_library(c, id, Some(&audit))
+    })
+    .await?;
+    if !removed {
+        return Err(ApiError::NotFound(format!("no charging profile {id}")));
+    }
     Ok(HttpResponse::NoContent().finish())
 }

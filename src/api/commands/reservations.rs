@@ -10,7 +10,7 @@ use super::send::{audited, connected, deliver, json_body, known, now, parse_requ
 use crate::api::auth::{Operator, Viewer};
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
-use crate::db::schema::reservations as r;
+use crate::db::reservations::{self as store, Booked, NewReservation, Status};
 use crate::ocpp::types::Timestamp;
 use crate::ocpp::v16::cancel_reservation::{
     CancelReservationRequest, CancelReservationResponse, CancelReservationStatus,
@@ -19,7 +19,6 @@ use crate::ocpp::v16::reserve_now::{ReservationStatus, ReserveNowRequest, Reserv
 use crate::services::Services;
 use actix_web::{get, post, web};
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -30,27 +29,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_reservations);
 }
 
-/// Status of a reservation written before the charger has answered.
-const REQUESTED: &str = "Requested";
-/// Status of a reservation the charger never confirmed (CALLERROR, timeout, disconnect).
-const UNCONFIRMED: &str = "Unconfirmed";
-
-fn set_status(
-    c: &mut crate::db::DbConn,
-    id: i32,
-    charger_id: &str,
-    status: &str,
-) -> QueryResult<()> {
-    diesel::update(r::table.find(id).filter(r::charge_point_id.eq(charger_id)))
-        .set((r::status.eq(status), r::updated_at.eq(now())))
-        .execute(c)
-        .map(drop)
-}
-
 impl Learn for ReserveNowRequest {
     fn lesson(cp: &str, request: &Self, answer: &ReserveNowResponse) -> Option<Lesson> {
         let (cp, id, status) = (cp.to_owned(), request.reservation_id, answer.status);
-        Some(Box::new(move |c| set_status(c, id, &cp, status.as_str())))
+        Some(Box::new(move |c| {
+            store::set_status(c, id, &cp, Status::Answered(status), now())
+        }))
     }
 }
 
@@ -60,7 +44,9 @@ impl Learn for CancelReservationRequest {
             return None;
         }
         let (cp, id) = (cp.to_owned(), request.reservation_id);
-        Some(Box::new(move |c| set_status(c, id, &cp, "Cancelled")))
+        Some(Box::new(move |c| {
+            store::set_status(c, id, &cp, Status::Cancelled, now())
+        }))
     }
 }
 
@@ -73,51 +59,26 @@ async fn book(
     request: &ReserveNowRequest,
     allocate: bool,
 ) -> Result<i32, ApiError> {
-    let (cp, req) = (charger_id.to_owned(), request.clone());
-    let booked = crate::db::write(&services.writer, move |c| {
-        let at = now();
-        let fields = (
-            r::charge_point_id.eq(cp.clone()),
-            r::connector_id.eq(req.connector_id as i32),
-            r::id_tag.eq(req.id_tag.as_str().to_owned()),
-            r::parent_id_tag.eq(req.parent_id_tag.as_ref().map(|t| t.as_str().to_owned())),
-            r::expiry_date.eq(req.expiry_date.naive()),
-            r::status.eq(REQUESTED),
-            r::transaction_id.eq(None::<i32>),
-            r::updated_at.eq(at),
-        );
-        if allocate {
-            let id = diesel::insert_into(r::table)
-                .values((fields, r::created_at.eq(at)))
-                .returning(r::id)
-                .get_result(c)?;
-            return Ok(Ok(id));
-        }
-        let id = req.reservation_id;
-        let owner: Option<String> = r::table
-            .find(id)
-            .select(r::charge_point_id)
-            .first(c)
-            .optional()?;
-        match owner {
-            None => {
-                diesel::insert_into(r::table)
-                    .values((r::id.eq(id), fields, r::created_at.eq(at)))
-                    .execute(c)?;
-            }
-            Some(owner) if owner == cp => {
-                diesel::update(r::table.find(id)).set(fields).execute(c)?;
-            }
-            Some(owner) => {
-                return Ok(Err(ApiError::Conflict(format!(
-                    "reservationId {id} is a reservation of charger {owner}; leave it out to get a new one"
-                ))))
-            }
-        }
-        Ok(Ok(id))
-    })
-    .await?;
-    booked
+    let new = NewReservation {
+        charge_point_id: charger_id.to_owned(),
+        connector_id: request.connector_id as i32,
+        id_tag: request.id_tag.as_str().to_owned(),
+        parent_id_tag: request
+            .parent_id_tag
+            .as_ref()
+            .map(|t| t.as_str().to_owned()),
+        expiry_date: request.expiry_date.naive(),
+    };
+    let id = (!allocate).then_some(request.reservation_id);
+    let booked =
+        crate::db::write(&services.writer, move |c| store::book(c, &new, id, now())).await?;
+    match booked {
+        Booked::Id(id) => Ok(id),
+        Booked::TakenBy(owner) => Err(ApiError::Conflict(format!(
+            "reservationId {} is a reservation of charger {owner}; leave it out to get a new one",
+            request.reservation_id
+        ))),
+    }
 }
 
 /// The charger's answer to ReserveNow, with the reservation id it was sent.
@@ -167,7 +128,7 @@ pub async fn reserve_now(
             Err(e) => {
                 let cp = id.to_owned();
                 let marked = crate::db::write(&services.writer, move |c| {
-                    set_status(c, reservation_id, &cp, UNCONFIRMED)
+                    store::set_status(c, reservation_id, &cp, Status::Unconfirmed, now())
                 })
                 .await;
                 if let Err(w) = marked {
@@ -205,18 +166,23 @@ pub struct Reservation {
     pub updated_at: Timestamp,
 }
 
-type Row = (
-    i32,
-    String,
-    i32,
-    String,
-    Option<String>,
-    NaiveDateTime,
-    String,
-    Option<i32>,
-    NaiveDateTime,
-    NaiveDateTime,
-);
+impl Reservation {
+    fn at(r: store::Reservation, now: NaiveDateTime) -> Self {
+        Reservation {
+            active: r.active_at(now),
+            id: r.id,
+            charge_point_id: r.charge_point_id,
+            connector_id: r.connector_id,
+            id_tag: r.id_tag,
+            parent_id_tag: r.parent_id_tag,
+            expiry_date: Timestamp::from_naive(r.expiry_date),
+            status: r.status,
+            transaction_id: r.transaction_id,
+            created_at: Timestamp::from_naive(r.created_at),
+            updated_at: Timestamp::from_naive(r.updated_at),
+        }
+    }
+}
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -236,73 +202,15 @@ async fn page(
     filter: ReservationFilter,
     page: PageParams,
 ) -> Result<Page<Reservation>, ApiError> {
-    let (limit, offset) = page.resolve()?;
+    let page = page.request()?;
     let at = now();
-    let (rows, total) = crate::db::read(&services.pool, move |c| {
-        let query = || {
-            let mut q = r::table.into_boxed();
-            if let Some(cp) = &filter.charge_point_id {
-                q = q.filter(r::charge_point_id.eq(cp.clone()));
-            }
-            if let Some(status) = &filter.status {
-                q = q.filter(r::status.eq(status.clone()));
-            }
-            match filter.active {
-                Some(true) => q = q.filter(r::status.eq("Accepted").and(r::expiry_date.gt(at))),
-                Some(false) => {
-                    q = q.filter(r::status.ne("Accepted").or(r::expiry_date.le(at)));
-                }
-                None => {}
-            }
-            q
-        };
-        let total: i64 = query().count().get_result(c)?;
-        let rows: Vec<Row> = query()
-            .order(r::id.desc())
-            .limit(limit)
-            .offset(offset)
-            .select((
-                r::id,
-                r::charge_point_id,
-                r::connector_id,
-                r::id_tag,
-                r::parent_id_tag,
-                r::expiry_date,
-                r::status,
-                r::transaction_id,
-                r::created_at,
-                r::updated_at,
-            ))
-            .load(c)?;
-        Ok((rows, total))
-    })
-    .await?;
-    let items = rows
-        .into_iter()
-        .map(
-            |(id, cp, connector_id, id_tag, parent, expiry, status, tx, created, updated)| {
-                Reservation {
-                    active: status == "Accepted" && expiry > at,
-                    id,
-                    charge_point_id: cp,
-                    connector_id,
-                    id_tag,
-                    parent_id_tag: parent,
-                    expiry_date: Timestamp::from_naive(expiry),
-                    status,
-                    transaction_id: tx,
-                    created_at: Timestamp::from_naive(created),
-                    updated_at: Timestamp::from_naive(updated),
-                }
-            },
-        )
-        .collect();
-    Ok(Page {
-        items,
-        total,
-        limit,
-        offset,
-    })
+    let filter = store::Filter {
+        charge_point_id: filter.charge_point_id,
+        status: filter.status,
+        active: filter.active,
+    };
+    let rows = crate::db::read(&services.pool, move |c| store::page(c, &filter, page, at)).await?;
+    Ok(rows.map(|r| Reservation::at(r, at)))
 }
 
 /// All reservations, newest first.

@@ -6,9 +6,7 @@
 use super::ghosts::{self, EndedBy, InferredEnd};
 use super::{spelling, Outcome};
 use crate::db::models::{IdTag, NewMeterValue};
-use crate::db::schema::{
-    id_tags, meter_values, reservations, transaction_anomalies, transactions as tx,
-};
+use crate::db::schema::{id_tags, meter_values, transaction_anomalies, transactions as tx};
 use crate::db::DbConn;
 use crate::ocpp::types::{CiString, IdToken, Timestamp};
 use crate::ocpp::v16::common::{AuthorizationStatus, IdTagInfo, MeterValue};
@@ -189,17 +187,7 @@ pub(super) fn start(
     }
     if let Some(reservation_id) = req.reservation_id {
         // The reservation this start ends (one we made with ReserveNow, if it is known).
-        diesel::update(
-            reservations::table
-                .find(reservation_id)
-                .filter(reservations::charge_point_id.eq(cp)),
-        )
-        .set((
-            reservations::status.eq("Used"),
-            reservations::transaction_id.eq(transaction_id),
-            reservations::updated_at.eq(at),
-        ))
-        .execute(conn)?;
+        crate::db::reservations::set_used(conn, reservation_id, cp, transaction_id, at)?;
     }
     Ok(Outcome::Started {
         transaction_id,
