@@ -9,9 +9,7 @@ use super::learn::{Learn, Lesson};
 use super::send::{known, now};
 use crate::api::auth::Viewer;
 use crate::api::error::ApiError;
-use crate::db::schema::{
-    charger_events as events, diagnostics_requests as diag, firmware_requests,
-};
+use crate::db::file_requests::{self as store, EventRow};
 use crate::ocpp::types::Timestamp;
 use crate::ocpp::v16::get_diagnostics::{GetDiagnosticsRequest, GetDiagnosticsResponse};
 use crate::ocpp::v16::get_log::{GetLogRequest, GetLogResponse};
@@ -23,7 +21,6 @@ use crate::ocpp::v16::Request;
 use crate::services::Services;
 use actix_web::{get, web};
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -39,19 +36,16 @@ fn text<T: Serialize>(value: &T) -> String {
 impl Learn for UpdateFirmwareRequest {
     fn lesson(cp: &str, request: &Self, _: &UpdateFirmwareResponse) -> Option<Lesson> {
         let cp = cp.to_owned();
-        let (location, retrieve) = (request.location.clone(), request.retrieve_date.naive());
-        Some(Box::new(move |c| {
-            diesel::insert_into(firmware_requests::table)
-                .values((
-                    firmware_requests::charge_point_id.eq(&cp),
-                    firmware_requests::kind.eq(UpdateFirmwareRequest::ACTION),
-                    firmware_requests::location.eq(&location),
-                    firmware_requests::retrieve_date.eq(retrieve),
-                    firmware_requests::created_at.eq(now()),
-                ))
-                .execute(c)
-                .map(drop)
-        }))
+        let record = store::FirmwareRequest {
+            id: 0,
+            kind: UpdateFirmwareRequest::ACTION.into(),
+            location: request.location.clone(),
+            retrieve_date: request.retrieve_date.naive(),
+            request_id: None,
+            status: None,
+            created_at: now(),
+        };
+        Some(Box::new(move |c| store::record_firmware(c, &cp, &record)))
     }
 }
 
@@ -59,71 +53,58 @@ impl Learn for SignedUpdateFirmwareRequest {
     fn lesson(cp: &str, request: &Self, answer: &SignedUpdateFirmwareResponse) -> Option<Lesson> {
         let cp = cp.to_owned();
         let firmware = &request.firmware;
-        let (location, retrieve) = (
-            firmware.location.as_str().to_owned(),
-            firmware.retrieve_date_time.naive(),
-        );
-        let (request_id, status) = (request.request_id, text(&answer.status));
-        Some(Box::new(move |c| {
-            diesel::insert_into(firmware_requests::table)
-                .values((
-                    firmware_requests::charge_point_id.eq(&cp),
-                    firmware_requests::kind.eq(SignedUpdateFirmwareRequest::ACTION),
-                    firmware_requests::location.eq(&location),
-                    firmware_requests::retrieve_date.eq(retrieve),
-                    firmware_requests::request_id.eq(request_id),
-                    firmware_requests::status.eq(&status),
-                    firmware_requests::created_at.eq(now()),
-                ))
-                .execute(c)
-                .map(drop)
-        }))
+        let record = store::FirmwareRequest {
+            id: 0,
+            kind: SignedUpdateFirmwareRequest::ACTION.into(),
+            location: firmware.location.as_str().to_owned(),
+            retrieve_date: firmware.retrieve_date_time.naive(),
+            request_id: Some(request.request_id),
+            status: Some(text(&answer.status)),
+            created_at: now(),
+        };
+        Some(Box::new(move |c| store::record_firmware(c, &cp, &record)))
     }
 }
 
 impl Learn for GetDiagnosticsRequest {
     fn lesson(cp: &str, request: &Self, answer: &GetDiagnosticsResponse) -> Option<Lesson> {
-        let (cp, request) = (cp.to_owned(), request.clone());
-        let file_name = answer.file_name.as_ref().map(|f| f.as_str().to_owned());
+        let cp = cp.to_owned();
+        let record = store::DiagnosticsRequest {
+            id: 0,
+            kind: GetDiagnosticsRequest::ACTION.into(),
+            log_type: None,
+            location: request.location.clone(),
+            start_time: request.start_time.map(|t| t.naive()),
+            stop_time: request.stop_time.map(|t| t.naive()),
+            request_id: None,
+            status: None,
+            file_name: answer.file_name.as_ref().map(|f| f.as_str().to_owned()),
+            created_at: now(),
+        };
         Some(Box::new(move |c| {
-            diesel::insert_into(diag::table)
-                .values((
-                    diag::charge_point_id.eq(&cp),
-                    diag::kind.eq(GetDiagnosticsRequest::ACTION),
-                    diag::location.eq(&request.location),
-                    diag::start_time.eq(request.start_time.map(|t| t.naive())),
-                    diag::stop_time.eq(request.stop_time.map(|t| t.naive())),
-                    diag::file_name.eq(&file_name),
-                    diag::created_at.eq(now()),
-                ))
-                .execute(c)
-                .map(drop)
+            store::record_diagnostics(c, &cp, &record)
         }))
     }
 }
 
 impl Learn for GetLogRequest {
     fn lesson(cp: &str, request: &Self, answer: &GetLogResponse) -> Option<Lesson> {
-        let (cp, request) = (cp.to_owned(), request.clone());
-        let status = text(&answer.status);
-        let file_name = answer.filename.as_ref().map(|f| f.as_str().to_owned());
+        let cp = cp.to_owned();
+        let log = &request.log;
+        let record = store::DiagnosticsRequest {
+            id: 0,
+            kind: GetLogRequest::ACTION.into(),
+            log_type: Some(text(&request.log_type)),
+            location: log.remote_location.as_str().to_owned(),
+            start_time: log.oldest_timestamp.map(|t| t.naive()),
+            stop_time: log.latest_timestamp.map(|t| t.naive()),
+            request_id: Some(request.request_id),
+            status: Some(text(&answer.status)),
+            file_name: answer.filename.as_ref().map(|f| f.as_str().to_owned()),
+            created_at: now(),
+        };
         Some(Box::new(move |c| {
-            let log = &request.log;
-            diesel::insert_into(diag::table)
-                .values((
-                    diag::charge_point_id.eq(&cp),
-                    diag::kind.eq(GetLogRequest::ACTION),
-                    diag::log_type.eq(text(&request.log_type)),
-                    diag::location.eq(log.remote_location.as_str()),
-                    diag::start_time.eq(log.oldest_timestamp.map(|t| t.naive())),
-                    diag::stop_time.eq(log.latest_timestamp.map(|t| t.naive())),
-                    diag::request_id.eq(request.request_id),
-                    diag::status.eq(&status),
-                    diag::file_name.eq(&file_name),
-                    diag::created_at.eq(now()),
-                ))
-                .execute(c)
-                .map(drop)
+            store::record_diagnostics(c, &cp, &record)
         }))
     }
 }
@@ -148,6 +129,13 @@ struct Family {
     tagged: (&'static str, &'static str),
 }
 
+impl Family {
+    /// The notifications that report on this family's requests.
+    fn notifications(&self) -> [&'static str; 2] {
+        [self.plain.1, self.tagged.1]
+    }
+}
+
 const FIRMWARE: Family = Family {
     plain: ("UpdateFirmware", "FirmwareStatusNotification"),
     tagged: ("SignedUpdateFirmware", "SignedFirmwareStatusNotification"),
@@ -164,8 +152,6 @@ struct Requested<'a> {
     request_id: Option<i32>,
     created_at: NaiveDateTime,
 }
-
-type EventRow = (String, String, Option<i32>, NaiveDateTime);
 
 /// The latest notification of each request; `requests` newest first and complete from the
 /// newest on (so the request after each one is in the list).
@@ -197,29 +183,6 @@ fn attach(
         }
     }
     out
-}
-
-/// Notifications of `family` from charger `cp` received since `since`.
-fn events_since(
-    c: &mut crate::db::DbConn,
-    cp: &str,
-    family: &Family,
-    since: Option<NaiveDateTime>,
-) -> QueryResult<Vec<EventRow>> {
-    let Some(since) = since else {
-        return Ok(Vec::new());
-    };
-    events::table
-        .filter(events::charge_point_id.eq(cp))
-        .filter(events::kind.eq_any([family.plain.1, family.tagged.1]))
-        .filter(events::received_at.ge(since))
-        .select((
-            events::kind,
-            events::status,
-            events::request_id,
-            events::received_at,
-        ))
-        .load(c)
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
@@ -255,16 +218,6 @@ pub struct FirmwareRequest {
     pub progress: Option<Progress>,
 }
 
-type FirmwareRow = (
-    i32,
-    String,
-    String,
-    NaiveDateTime,
-    Option<i32>,
-    Option<String>,
-    NaiveDateTime,
-);
-
 /// A charger's most recent firmware requests, newest first, with their latest progress.
 #[utoipa::path(tag = "commands", params(Recent),
     responses((status = 200, body = Vec<FirmwareRequest>), (status = 404)), security(("bearer" = ["viewer"])))]
@@ -279,50 +232,36 @@ pub async fn firmware_requests_of(
     let cp = charger.into_inner();
     known(&services, &cp).await?;
     let (rows, events) = crate::db::read(&services.pool, move |c| {
-        let rows: Vec<FirmwareRow> = firmware_requests::table
-            .filter(firmware_requests::charge_point_id.eq(&cp))
-            .order(firmware_requests::id.desc())
-            .limit(limit)
-            .select((
-                firmware_requests::id,
-                firmware_requests::kind,
-                firmware_requests::location,
-                firmware_requests::retrieve_date,
-                firmware_requests::request_id,
-                firmware_requests::status,
-                firmware_requests::created_at,
-            ))
-            .load(c)?;
-        let since = rows.last().map(|r| r.6);
-        Ok((rows, events_since(c, &cp, &FIRMWARE, since)?))
+        let rows = store::recent_firmware(c, &cp, limit)?;
+        let since = rows.last().map(|r| r.created_at);
+        Ok((
+            rows,
+            store::events_since(c, &cp, FIRMWARE.notifications(), since)?,
+        ))
     })
     .await?;
     let keys: Vec<_> = rows
         .iter()
         .map(|r| Requested {
-            kind: &r.1,
-            request_id: r.4,
-            created_at: r.6,
+            kind: &r.kind,
+            request_id: r.request_id,
+            created_at: r.created_at,
         })
         .collect();
     let progress = attach(&FIRMWARE, &keys, &events);
     let list = rows
         .into_iter()
         .zip(progress)
-        .map(
-            |((id, kind, location, retrieve, request_id, status, created), progress)| {
-                FirmwareRequest {
-                    id,
-                    kind,
-                    location,
-                    retrieve_date: Timestamp::from_naive(retrieve),
-                    request_id,
-                    status,
-                    created_at: Timestamp::from_naive(created),
-                    progress,
-                }
-            },
-        )
+        .map(|(r, progress)| FirmwareRequest {
+            id: r.id,
+            kind: r.kind,
+            location: r.location,
+            retrieve_date: Timestamp::from_naive(r.retrieve_date),
+            request_id: r.request_id,
+            status: r.status,
+            created_at: Timestamp::from_naive(r.created_at),
+            progress,
+        })
         .collect();
     Ok(web::Json(list))
 }
@@ -351,19 +290,6 @@ pub struct DiagnosticsRequest {
     pub progress: Option<Progress>,
 }
 
-type DiagnosticsRow = (
-    i32,
-    String,
-    Option<String>,
-    String,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<i32>,
-    Option<String>,
-    Option<String>,
-    NaiveDateTime,
-);
-
 /// A charger's most recent diagnostics and log requests, newest first, with their latest
 /// progress.
 #[utoipa::path(tag = "commands", params(Recent),
@@ -379,57 +305,39 @@ pub async fn diagnostics_requests_of(
     let cp = charger.into_inner();
     known(&services, &cp).await?;
     let (rows, events) = crate::db::read(&services.pool, move |c| {
-        let rows: Vec<DiagnosticsRow> = diag::table
-            .filter(diag::charge_point_id.eq(&cp))
-            .order(diag::id.desc())
-            .limit(limit)
-            .select((
-                diag::id,
-                diag::kind,
-                diag::log_type,
-                diag::location,
-                diag::start_time,
-                diag::stop_time,
-                diag::request_id,
-                diag::status,
-                diag::file_name,
-                diag::created_at,
-            ))
-            .load(c)?;
-        let since = rows.last().map(|r| r.9);
-        Ok((rows, events_since(c, &cp, &DIAGNOSTICS, since)?))
+        let rows = store::recent_diagnostics(c, &cp, limit)?;
+        let since = rows.last().map(|r| r.created_at);
+        Ok((
+            rows,
+            store::events_since(c, &cp, DIAGNOSTICS.notifications(), since)?,
+        ))
     })
     .await?;
     let keys: Vec<_> = rows
         .iter()
         .map(|r| Requested {
-            kind: &r.1,
-            request_id: r.6,
-            created_at: r.9,
+            kind: &r.kind,
+            request_id: r.request_id,
+            created_at: r.created_at,
         })
         .collect();
     let progress = attach(&DIAGNOSTICS, &keys, &events);
     let list = rows
         .into_iter()
         .zip(progress)
-        .map(
-            |(
-                (id, kind, log_type, location, start, stop, request_id, status, file_name, created),
-                progress,
-            )| DiagnosticsRequest {
-                id,
-                kind,
-                log_type,
-                location,
-                start_time: start.map(Timestamp::from_naive),
-                stop_time: stop.map(Timestamp::from_naive),
-                request_id,
-                status,
-                file_name,
-                created_at: Timestamp::from_naive(created),
-                progress,
-            },
-        )
+        .map(|(r, progress)| DiagnosticsRequest {
+            id: r.id,
+            kind: r.kind,
+            log_type: r.log_type,
+            location: r.location,
+            start_time: r.start_time.map(Timestamp::from_naive),
+            stop_time: r.stop_time.map(Timestamp::from_naive),
+            request_id: r.request_id,
+            status: r.status,
+            file_name: r.file_name,
+            created_at: Timestamp::from_naive(r.created_at),
+            progress,
+        })
         .collect();
     Ok(web::Json(list))
 }
