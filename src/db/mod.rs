@@ -7,6 +7,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod charging_profiles;
+pub mod configuration;
 pub mod file_requests;
 pub mod jobs;
 pub mod models;

@@ -7,8 +7,7 @@ use super::send::{known, now, parse_request, send};
 use crate::api::auth::{Operator, Viewer};
 use crate::api::body::Body;
 use crate::api::error::ApiError;
-use crate::db::schema::{charge_points, charger_configuration as cfg, local_list_versions};
-use crate::db::DbConn;
+use crate::db::configuration::{self as store, Key};
 use crate::ocpp::types::Timestamp;
 use crate::ocpp::v16::change_configuration::{
     ChangeConfigurationRequest, ChangeConfigurationResponse, ConfigurationStatus,
@@ -23,8 +22,6 @@ use crate::ocpp::v16::send_local_list::{
 use crate::services::Services;
 use crate::supervisor::Connected;
 use actix_web::{get, post, web};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -32,56 +29,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(configuration_snapshot)
         .service(change_configuration_many);
-}
-
-/// Writes configuration keys; with `replace`, the charger's snapshot is exactly these keys.
-fn store_keys(
-    c: &mut DbConn,
-    charger_id: &str,
-    keys: &[(String, Option<String>, bool)],
-    replace: bool,
-) -> QueryResult<()> {
-    let at = now();
-    if replace {
-        diesel::delete(cfg::table.filter(cfg::charge_point_id.eq(charger_id))).execute(c)?;
-    }
-    for (key, value, readonly) in keys {
-        diesel::insert_into(cfg::table)
-            .values((
-                cfg::charge_point_id.eq(charger_id),
-                cfg::key.eq(key),
-                cfg::value.eq(value),
-                cfg::readonly.eq(readonly),
-                cfg::updated_at.eq(at),
-            ))
-            .on_conflict((cfg::charge_point_id, cfg::key))
-            .do_update()
-            .set((
-                cfg::value.eq(value),
-                cfg::readonly.eq(readonly),
-                cfg::updated_at.eq(at),
-            ))
-            .execute(c)?;
-    }
-    Ok(())
-}
-
-fn store_list_version(c: &mut DbConn, charger_id: &str, version: i64) -> QueryResult<()> {
-    let at = now();
-    diesel::insert_into(local_list_versions::table)
-        .values((
-            local_list_versions::charge_point_id.eq(charger_id),
-            local_list_versions::list_version.eq(version),
-            local_list_versions::updated_at.eq(at),
-        ))
-        .on_conflict(local_list_versions::charge_point_id)
-        .do_update()
-        .set((
-            local_list_versions::list_version.eq(version),
-            local_list_versions::updated_at.eq(at),
-        ))
-        .execute(c)
-        .map(drop)
 }
 
 /// The answer replaces the snapshot when all keys were asked for, else updates the keys it
@@ -96,12 +43,15 @@ impl Learn for GetConfigurationRequest {
             .configuration_key
             .iter()
             .flatten()
-            .map(|kv| {
-                let value = kv.value.as_ref().map(|v| v.as_str().to_owned());
-                (kv.key.as_str().to_owned(), value, kv.readonly)
+            .map(|kv| Key {
+                key: kv.key.as_str().to_owned(),
+                value: kv.value.as_ref().map(|v| v.as_str().to_owned()),
+                readonly: kv.readonly,
             })
             .collect();
-        Some(Box::new(move |c| store_keys(c, &cp, &keys, replace)))
+        Some(Box::new(move |c| {
+            store::store_keys(c, &cp, &keys, replace, now())
+        }))
     }
 }
 
@@ -115,19 +65,17 @@ impl Learn for ChangeConfigurationRequest {
             return None;
         }
         let cp = cp.to_owned();
-        let key = (
-            request.key.as_str().to_owned(),
-            Some(request.value.as_str().to_owned()),
-            false,
-        );
+        let key = Key {
+            key: request.key.as_str().to_owned(),
+            value: Some(request.value.as_str().to_owned()),
+            readonly: false,
+        };
         // The interval the server hands out at boot follows what the charger accepted.
         let heartbeat = heartbeat_interval(request.key.as_str(), request.value.as_str());
         Some(Box::new(move |c| {
-            store_keys(c, &cp, std::slice::from_ref(&key), false)?;
+            store::store_keys(c, &cp, std::slice::from_ref(&key), false, now())?;
             if let Some(secs) = heartbeat {
-                diesel::update(charge_points::table.find(&cp))
-                    .set(charge_points::heartbeat_interval_secs.eq(secs))
-                    .execute(c)?;
+                store::store_heartbeat_interval(c, &cp, secs)?;
             }
             Ok(())
         }))
@@ -146,7 +94,9 @@ fn heartbeat_interval(key: &str, value: &str) -> Option<i32> {
 impl Learn for GetLocalListVersionRequest {
     fn lesson(cp: &str, _: &Self, answer: &GetLocalListVersionResponse) -> Option<Lesson> {
         let (cp, version) = (cp.to_owned(), answer.list_version);
-        Some(Box::new(move |c| store_list_version(c, &cp, version)))
+        Some(Box::new(move |c| {
+            store::store_list_version(c, &cp, version, now())
+        }))
     }
 }
 
@@ -156,7 +106,9 @@ impl Learn for SendLocalListRequest {
             return None;
         }
         let (cp, version) = (cp.to_owned(), i64::from(request.list_version));
-        Some(Box::new(move |c| store_list_version(c, &cp, version)))
+        Some(Box::new(move |c| {
+            store::store_list_version(c, &cp, version, now())
+        }))
     }
 }
 
@@ -195,28 +147,15 @@ pub async fn configuration_snapshot(
     let id = charger.into_inner();
     known(&services, &id).await?;
     let lookup = id.clone();
-    type KeyRow = (String, Option<String>, bool, NaiveDateTime);
-    let (keys, local_list_version) = crate::db::read(&services.pool, move |c| {
-        let keys: Vec<KeyRow> = cfg::table
-            .filter(cfg::charge_point_id.eq(&lookup))
-            .order(cfg::key)
-            .select((cfg::key, cfg::value, cfg::readonly, cfg::updated_at))
-            .load(c)?;
-        let version: Option<i64> = local_list_versions::table
-            .find(&lookup)
-            .select(local_list_versions::list_version)
-            .first(c)
-            .optional()?;
-        Ok((keys, version))
-    })
-    .await?;
+    let (keys, local_list_version) =
+        crate::db::read(&services.pool, move |c| store::snapshot(c, &lookup)).await?;
     let keys = keys
         .into_iter()
-        .map(|(key, value, readonly, at)| ConfigurationKey {
-            key,
-            value,
-            readonly,
-            updated_at: Timestamp::from_naive(at),
+        .map(|k| ConfigurationKey {
+            key: k.key.key,
+            value: k.key.value,
+            readonly: k.key.readonly,
+            updated_at: Timestamp::from_naive(k.updated_at),
         })
         .collect();
     Ok(web::Json(ConfigurationSnapshot {
