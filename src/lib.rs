@@ -19,6 +19,7 @@ pub mod charger;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod events;
 pub mod lock;
 pub mod metrics;
 pub mod ocpp;

@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::db::jobs::Job;
 use crate::db::writer::Write;
 use crate::db::{self, DbWriter};
+use crate::events::EventBus;
 use crate::lock::DataDirLock;
 use crate::services::{derived_max_chargers, ConnectionGauge, Services};
 use crate::supervisor::{CloseAll, Connected, Supervisor};
@@ -42,7 +43,8 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
         config.database.url(),
         config.database.sqlite_synchronous.pragma()
     );
-    let writer = DbWriter::new(writer_conn, config.database.max_batch).start();
+    let events = EventBus::default();
+    let writer = DbWriter::new(writer_conn, config.database.max_batch, events.clone()).start();
     let supervisor = Supervisor::new(writer.clone(), pool.clone(), &config.ocpp).start();
     let max_chargers = match config.server.max_chargers {
         0 => derived_max_chargers(),
@@ -59,6 +61,7 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
             &config.database.data_dir,
             config.api.token_ttl_secs,
         )?),
+        events,
         login_guard: Arc::new(LoginGuard::new(LoginPolicy {
             free_attempts: config.api.login_free_attempts,
             max_lockout: std::time::Duration::from_secs(config.api.login_max_lockout_secs),

@@ -4,6 +4,7 @@ use crate::api::auth::Tokens;
 use crate::api::login_guard::LoginGuard;
 use crate::config::Config;
 use crate::db::{DbWriter, Pool};
+use crate::events::EventBus;
 use crate::supervisor::Supervisor;
 use actix::Addr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,6 +19,8 @@ pub struct Services {
     pub connections: Arc<ConnectionGauge>,
     /// Signs and checks the REST API's login tokens.
     pub tokens: Arc<Tokens>,
+    /// Committed changes, for whoever shows live state.
+    pub events: EventBus,
     /// Bounds password hashing and refuses repeated failed logins.
     pub login_guard: Arc<LoginGuard>,
 }

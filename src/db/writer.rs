@@ -8,6 +8,7 @@
 use super::jobs::{Job, Outcome};
 use super::models::LogRow;
 use super::{DbConn, DbError};
+use crate::events::EventBus;
 use actix::prelude::*;
 use std::time::Instant;
 use tokio::sync::oneshot;
@@ -83,10 +84,12 @@ pub struct DbWriter {
     logs_dropped: u64,
     max_batch: usize,
     stats: WriterStats,
+    /// Where committed changes are published.
+    events: EventBus,
 }
 
 impl DbWriter {
-    pub fn new(conn: DbConn, max_batch: usize) -> Self {
+    pub fn new(conn: DbConn, max_batch: usize, events: EventBus) -> Self {
         DbWriter {
             conn: Some(conn),
             waiting: Vec::new(),
@@ -95,6 +98,7 @@ impl DbWriter {
             logs_dropped: 0,
             max_batch,
             stats: WriterStats::default(),
+            events,
         }
     }
 
@@ -117,9 +121,10 @@ impl DbWriter {
             );
         }
         let started = Instant::now();
+        let events = self.events.clone();
         let work = actix_web::rt::task::spawn_blocking(move || {
             let n = batch.len();
-            commit_group(&mut conn, batch, logs);
+            commit_group(&mut conn, batch, logs, &events);
             (conn, n)
         });
         ctx.spawn(work.into_actor(self).map(move |done, act, ctx| {
@@ -146,7 +151,9 @@ impl DbWriter {
     }
 }
 
-fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>) {
+/// Commits `batch` and `logs` in one transaction (or, if that fails, each job alone), then
+/// answers each job and publishes what the committed ones changed.
+fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>, events: &EventBus) {
     let grouped = conn.immediate_transaction(|c| {
         let outcomes = batch
             .iter()
@@ -157,7 +164,11 @@ fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>) {
     });
     match grouped {
         Ok(outcomes) => {
-            for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+            let at = chrono::Utc::now().naive_utc();
+            for ((job, reply), outcome) in batch.into_iter().zip(outcomes) {
+                if let Some(change) = job.change(&outcome) {
+                    events.publish(change, at);
+                }
                 let _ = reply.send(Ok(outcome));
             }
         }
@@ -168,8 +179,13 @@ fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>) {
             );
             for (job, reply) in batch {
                 let result = conn.immediate_transaction(|c| job.apply(c));
-                if let Err(e) = &result {
-                    log::error!("write {} failed: {e}", job.name());
+                match &result {
+                    Ok(outcome) => {
+                        if let Some(change) = job.change(outcome) {
+                            events.publish(change, chrono::Utc::now().naive_utc());
+                        }
+                    }
+                    Err(e) => log::error!("write {} failed: {e}", job.name()),
                 }
                 let _ = reply.send(result.map_err(DbError::from));
             }
@@ -273,5 +289,75 @@ impl Handler<GetStats> for DbWriter {
 
     fn handle(&mut self, _: GetStats, _: &mut Context<Self>) -> Self::Result {
         MessageResult(self.stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::Change;
+    use crate::ocpp::v16::status_notification::{
+        ChargePointErrorCode, ChargePointStatus, StatusNotificationRequest,
+    };
+    use tokio::sync::broadcast::error::TryRecvError;
+
+    fn status_job(id: &str, connector_id: u32) -> Job {
+        Job::Status {
+            charge_point_id: id.into(),
+            request: StatusNotificationRequest {
+                connector_id,
+                error_code: ChargePointErrorCode::NoError,
+                info: None,
+                status: ChargePointStatus::Charging,
+                timestamp: None,
+                vendor_id: None,
+                vendor_error_code: None,
+            },
+            at: chrono::Utc::now().naive_utc(),
+        }
+    }
+
+    #[actix_rt::test]
+    async fn committed_changes_are_published_once_committed_and_failures_never() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = crate::config::DatabaseConfig {
+            data_dir: dir.path().to_owned(),
+            ..Default::default()
+        };
+        let (_, conn) = crate::db::open(&config).expect("open database");
+        let bus = EventBus::new(16);
+        let mut events = bus.subscribe();
+        let writer = DbWriter::new(conn, 100, bus).start();
+        let admit = Job::Admit {
+            charge_point_id: "CP-1".into(),
+            create: true,
+            at: chrono::Utc::now().naive_utc(),
+        };
+        writer.send(Write(admit)).await.unwrap().unwrap();
+        assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)));
+
+        writer
+            .send(Write(status_job("CP-1", 2)))
+            .await
+            .unwrap()
+            .unwrap();
+        let committed = events.try_recv().expect("published with the answer");
+        assert_eq!(
+            committed.change,
+            Change::ConnectorStatus {
+                charge_point_id: "CP-1".into(),
+                connector_id: 2,
+                status: ChargePointStatus::Charging,
+                error_code: ChargePointErrorCode::NoError,
+            }
+        );
+
+        // A write that fails (no such charger: the foreign key refuses it) publishes nothing.
+        let failed = writer
+            .send(Write(status_job("CP-UNKNOWN", 1)))
+            .await
+            .unwrap();
+        assert!(failed.is_err(), "{failed:?}");
+        assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)));
     }
 }

@@ -8,9 +8,10 @@ pub mod ghosts;
 mod transactions;
 
 use super::DbConn;
+use crate::events::Change;
 use crate::ocpp::types::{IdToken, Timestamp};
 use crate::ocpp::v16::boot_notification::{BootNotificationRequest, RegistrationStatus};
-use crate::ocpp::v16::common::IdTagInfo;
+use crate::ocpp::v16::common::{AuthorizationStatus, IdTagInfo};
 use crate::ocpp::v16::data_transfer::DataTransferRequest;
 use crate::ocpp::v16::meter_values::MeterValuesRequest;
 use crate::ocpp::v16::start_transaction::StartTransactionRequest;
@@ -273,6 +274,112 @@ impl Job {
             Job::Flush => Ok(Outcome::Done),
             Job::Run(f) => (f.0)(conn),
         }
+    }
+}
+
+impl Job {
+    /// What a committed job changed, for the [event bus](crate::events); `None` for jobs
+    /// nobody watches live (sign-of-life flushes, pruning, API writes).
+    pub fn change(&self, outcome: &Outcome) -> Option<Change> {
+        let change = match (self, outcome) {
+            (
+                Job::Online {
+                    charge_point_id,
+                    replaced,
+                    ..
+                },
+                _,
+            ) => Change::Online {
+                charge_point_id: charge_point_id.clone(),
+                replaced: *replaced,
+            },
+            (
+                Job::Offline {
+                    charge_point_id, ..
+                },
+                _,
+            ) => Change::Offline {
+                charge_point_id: charge_point_id.clone(),
+            },
+            (
+                Job::Boot {
+                    charge_point_id, ..
+                },
+                Outcome::Registered { status, .. },
+            ) => Change::Booted {
+                charge_point_id: charge_point_id.clone(),
+                status: *status,
+            },
+            (
+                Job::Status {
+                    charge_point_id,
+                    request,
+                    ..
+                },
+                _,
+            ) => Change::ConnectorStatus {
+                charge_point_id: charge_point_id.clone(),
+                connector_id: request.connector_id,
+                status: request.status,
+                error_code: request.error_code,
+            },
+            (
+                Job::StartTransaction {
+                    charge_point_id,
+                    request,
+                    ..
+                },
+                Outcome::Started {
+                    transaction_id,
+                    id_tag_info,
+                    resent: false,
+                },
+            ) => Change::TransactionStarted {
+                charge_point_id: charge_point_id.clone(),
+                connector_id: request.connector_id,
+                transaction_id: *transaction_id,
+                id_tag: request.id_tag.as_str().to_owned(),
+                accepted: id_tag_info.status == AuthorizationStatus::Accepted,
+            },
+            (
+                Job::StopTransaction {
+                    charge_point_id,
+                    request,
+                    ..
+                },
+                Outcome::Stopped { .. },
+            ) => Change::TransactionStopped {
+                charge_point_id: charge_point_id.clone(),
+                transaction_id: request.transaction_id,
+            },
+            (
+                Job::MeterValues {
+                    charge_point_id,
+                    request,
+                    ..
+                },
+                _,
+            ) => Change::MeterValues {
+                charge_point_id: charge_point_id.clone(),
+                connector_id: request.connector_id,
+                transaction_id: request.transaction_id,
+                samples: request
+                    .meter_value
+                    .iter()
+                    .map(|m| m.sampled_value.len())
+                    .sum(),
+            },
+            (Job::Event(event), _) => Change::Notification {
+                charge_point_id: event.charge_point_id.clone(),
+                kind: event.kind,
+                status: event.status.clone(),
+            },
+            (Job::EndIdleTransactions { .. }, Outcome::Pruned(count)) if *count > 0 => {
+                Change::TransactionsEndedByServer { count: *count }
+            }
+            _ => return None,
+        };
+        Some(change)
     }
 }
 

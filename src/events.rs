@@ -1,0 +1,134 @@
+//! The bus of committed changes. The database writer publishes what each commit stored, only
+//! once it is committed; whoever shows live state subscribes (the dashboard's live pages; later,
+//! other nodes). A subscriber that falls behind loses the oldest events and is told how many
+//! (tokio's `broadcast`), so a slow reader never holds memory.
+
+use crate::ocpp::v16::boot_notification::RegistrationStatus;
+use crate::ocpp::v16::status_notification::{ChargePointErrorCode, ChargePointStatus};
+use chrono::NaiveDateTime;
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+/// Events a subscriber may fall behind by before it loses the oldest.
+pub const CAPACITY: usize = 4096;
+
+/// What a commit changed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A connection was registered for the charger (`replaced`: it replaced an open one).
+    Online {
+        charge_point_id: String,
+        replaced: bool,
+    },
+    /// The charger's last connection is gone.
+    Offline { charge_point_id: String },
+    /// A BootNotification was answered with `status`.
+    Booted {
+        charge_point_id: String,
+        status: RegistrationStatus,
+    },
+    ConnectorStatus {
+        charge_point_id: String,
+        connector_id: u32,
+        status: ChargePointStatus,
+        error_code: ChargePointErrorCode,
+    },
+    /// A StartTransaction was stored (`accepted`: its id tag was accepted).
+    TransactionStarted {
+        charge_point_id: String,
+        connector_id: u32,
+        transaction_id: i32,
+        id_tag: String,
+        accepted: bool,
+    },
+    TransactionStopped {
+        charge_point_id: String,
+        transaction_id: i32,
+    },
+    MeterValues {
+        charge_point_id: String,
+        connector_id: u32,
+        transaction_id: Option<i32>,
+        samples: usize,
+    },
+    /// A firmware, diagnostics, log or security notification (`kind` is its action).
+    Notification {
+        charge_point_id: String,
+        kind: &'static str,
+        status: String,
+    },
+    /// The server ended transactions no charger holds any more.
+    TransactionsEndedByServer { count: usize },
+}
+
+/// A change and when it was committed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committed {
+    pub at: NaiveDateTime,
+    pub change: Change,
+}
+
+/// The bus: cheap to clone, one per server.
+#[derive(Debug, Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<Arc<Committed>>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        EventBus::new(CAPACITY)
+    }
+}
+
+impl EventBus {
+    pub fn new(capacity: usize) -> Self {
+        EventBus {
+            sender: broadcast::channel(capacity).0,
+        }
+    }
+
+    /// Publishes a committed change (dropped when nobody listens).
+    pub fn publish(&self, change: Change, at: NaiveDateTime) {
+        let _ = self.sender.send(Arc::new(Committed { at, change }));
+    }
+
+    /// Every change committed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Committed>> {
+        self.sender.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::broadcast::error::TryRecvError;
+
+    fn offline(id: &str) -> Change {
+        Change::Offline {
+            charge_point_id: id.into(),
+        }
+    }
+
+    #[test]
+    fn subscribers_get_what_is_published_after_they_subscribe() {
+        let bus = EventBus::new(8);
+        let at = chrono::Utc::now().naive_utc();
+        bus.publish(offline("before"), at);
+        let mut events = bus.subscribe();
+        bus.publish(offline("after"), at);
+        assert_eq!(events.try_recv().unwrap().change, offline("after"));
+        assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)));
+    }
+
+    #[test]
+    fn a_subscriber_that_falls_behind_loses_the_oldest_and_is_told() {
+        let bus = EventBus::new(4);
+        let at = chrono::Utc::now().naive_utc();
+        let mut events = bus.subscribe();
+        for n in 0..10 {
+            bus.publish(offline(&format!("CP-{n}")), at);
+        }
+        assert!(matches!(events.try_recv(), Err(TryRecvError::Lagged(6))));
+        assert_eq!(events.try_recv().unwrap().change, offline("CP-6"));
+    }
+}
