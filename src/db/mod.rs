@@ -26,6 +26,7 @@ use diesel::{Connection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::path::PathBuf;
 
+pub use diesel::result::QueryResult;
 pub use writer::DbWriter;
 
 /// The connection type of this build.

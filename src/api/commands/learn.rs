@@ -2,9 +2,8 @@
 //! implements [`Learn`] for its actions ([`super::configuration`], [`super::reservations`],
 //! [`super::profiles`], [`super::files`]); the rest teach nothing and are listed here.
 
-use crate::db::DbConn;
+use crate::db::{DbConn, QueryResult};
 use crate::ocpp::v16::Request;
-use diesel::QueryResult;
 
 /// A write to run once a confirmation has arrived.
 pub type Lesson = Box<dyn Fn(&mut DbConn) -> QueryResult<()> + Send + Sync>;
