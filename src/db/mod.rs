@@ -9,6 +9,7 @@ pub mod audit;
 pub mod charging_profiles;
 pub mod configuration;
 pub mod file_requests;
+pub mod fleet_counts;
 pub mod jobs;
 pub mod models;
 pub mod page;

@@ -1,9 +1,10 @@
-//! The data check: counts in the server's SQLite database what the chargers of this run (all
-//! ids starting with `<prefix>-`) left there, to compare with what the server confirmed.
+//! The data check: counts in the server's database, through the server's own store, what the
+//! chargers of this run (all ids starting with `<prefix>-`) left there, to compare with what
+//! the server confirmed.
 //! Also seeds id tags for the demo and the tests (the REST API may do this later).
 
-use diesel::sql_types::{BigInt, Text};
-use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+use diesel::sql_types::Text;
+use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use std::path::Path;
 
 /// What the database holds of what this run's chargers sent.
@@ -14,12 +15,6 @@ pub struct DataCheck {
     pub meter_rows_found: u64,
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 fn open(db: &Path) -> Result<SqliteConnection, String> {
     let mut conn = SqliteConnection::establish(&db.display().to_string())
         .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
@@ -28,24 +23,37 @@ fn open(db: &Path) -> Result<SqliteConnection, String> {
     Ok(conn)
 }
 
+/// The server's database, through its own store: `db` is a database URL (`sqlite://…`) or
+/// the path of a SQLite file.
+fn store(db: &Path) -> Result<csms::db::Pool, String> {
+    let text = db.display().to_string();
+    let url = if text.contains("://") {
+        text
+    } else if db.exists() {
+        format!("sqlite://{text}")
+    } else {
+        return Err(format!("data check: no database at {text}"));
+    };
+    let config = csms::config::DatabaseConfig {
+        url,
+        ..Default::default()
+    };
+    csms::db::open_with(&config, csms::db::Schema::MustBeCurrent)
+        .map(|(pool, _)| pool)
+        .map_err(|e| format!("data check: {e}"))
+}
+
 /// Counts the transactions, stopped transactions and meter value rows of chargers whose id
 /// starts with `<prefix>-`.
 pub fn count(db: &Path, prefix: &str) -> Result<DataCheck, String> {
-    let mut conn = open(db)?;
-    let like = format!("{prefix}-%");
-    let mut count = |sql: &str| -> Result<u64, String> {
-        diesel::sql_query(sql)
-            .bind::<Text, _>(&like)
-            .get_result::<Count>(&mut conn)
-            .map(|r| r.n as u64)
-            .map_err(|e| format!("data check: {e}"))
-    };
+    let pool = store(db)?;
+    let mut conn = pool.get().map_err(|e| format!("data check: {e}"))?;
+    let found =
+        csms::db::fleet_counts::count(&mut conn, prefix).map_err(|e| format!("data check: {e}"))?;
     Ok(DataCheck {
-        starts_found: count("SELECT count(*) AS n FROM transactions WHERE charge_point_id LIKE ?")?,
-        stops_found: count(
-            "SELECT count(*) AS n FROM transactions WHERE charge_point_id LIKE ? AND stop_time IS NOT NULL",
-        )?,
-        meter_rows_found: count("SELECT count(*) AS n FROM meter_values WHERE charge_point_id LIKE ?")?,
+        starts_found: found.transactions,
+        stops_found: found.stopped_transactions,
+        meter_rows_found: found.meter_value_rows,
     })
 }
 
