@@ -15,6 +15,7 @@
 //! - [`lock`]: one server per data directory.
 
 pub mod api;
+pub mod auth;
 pub mod charger;
 pub mod cli;
 pub mod config;

@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::api::auth::Tokens;
-use crate::api::login_guard::{LoginGuard, Policy as LoginPolicy};
+use crate::auth::login_guard::{LoginGuard, Policy as LoginPolicy};
 use crate::charger::socket;
 use crate::config::Config;
 use crate::db::jobs::Job;

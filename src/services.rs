@@ -1,7 +1,7 @@
 //! What every part of the server shares: configuration, database, supervisor, connection gauge.
 
-use crate::api::auth::Tokens;
-use crate::api::login_guard::LoginGuard;
+use crate::auth::login_guard::LoginGuard;
+use crate::auth::tokens::Tokens;
 use crate::config::Config;
 use crate::db::{DbWriter, Pool};
 use crate::events::EventBus;

@@ -8,18 +8,15 @@
 //!   against its SHA-256; shown once at creation; revocable.
 
 use super::error::ApiError;
+pub use crate::auth::passwords::{self, verify as verify_password, MIN_PASSWORD_CHARS};
+pub use crate::auth::tokens::Tokens;
 use crate::services::Services;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
-use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::future::Future;
-use std::path::Path;
 use std::pin::Pin;
 use subtle::ConstantTimeEq;
 
@@ -33,123 +30,21 @@ pub struct Caller {
     pub role: Role,
 }
 
-/// The secret that signs tokens, and their lifetime.
-pub struct Tokens {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    ttl_secs: u64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Claims {
-    sub: String,
-    role: Role,
-    iat: u64,
-    exp: u64,
-}
-
-impl Tokens {
-    pub fn new(secret: &[u8], ttl_secs: u64) -> Self {
-        Tokens {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            ttl_secs,
-        }
-    }
-
-    /// Uses `configured` if set, else the secret kept in the data directory (made on first use).
-    pub fn load(configured: &str, data_dir: &Path, ttl_secs: u64) -> Result<Self, String> {
-        if !configured.is_empty() {
-            return Ok(Tokens::new(configured.as_bytes(), ttl_secs));
-        }
-        let path = data_dir.join("jwt-secret");
-        let secret = match std::fs::read_to_string(&path) {
-            Ok(s) if s.trim().len() >= 32 => s.trim().to_owned(),
-            _ => {
-                let secret = hex::encode(rand::random::<[u8; 32]>());
-                write_private(&path, &secret)?;
-                log::info!("generated a token signing secret in {}", path.display());
-                secret
-            }
-        };
-        Ok(Tokens::new(secret.as_bytes(), ttl_secs))
-    }
-
-    /// Issues a token for a user; returns it with its lifetime in seconds.
-    pub fn issue(&self, username: &str, role: Role) -> Result<(String, u64), ApiError> {
-        let now = chrono::Utc::now().timestamp().max(0) as u64;
-        let claims = Claims {
-            sub: username.to_owned(),
-            role,
-            iat: now,
-            exp: now + self.ttl_secs,
-        };
-        let token = jsonwebtoken::encode(&Header::default(), &claims, &self.encoding)
-            .map_err(|e| ApiError::Internal(format!("cannot sign token: {e}")))?;
-        Ok((token, self.ttl_secs))
-    }
-
-    /// The user name in a valid, unexpired token.
-    fn verify(&self, token: &str) -> Result<String, ApiError> {
-        let validation = Validation {
-            leeway: 0,
-            ..Validation::default()
-        };
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map(|data| data.claims.sub)
-            .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))
-    }
-}
-
-fn write_private(path: &Path, content: &str) -> Result<(), String> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    std::io::Write::write_all(&mut file, content.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+/// Issues a token for a user; returns it with its lifetime in seconds.
+pub fn issue_token(tokens: &Tokens, username: &str, role: Role) -> Result<(String, u64), ApiError> {
+    tokens
+        .issue(username, role)
+        .map_err(|e| ApiError::Internal(format!("cannot sign token: {e}")))
 }
 
 /// Hashes a person's password (argon2id, random salt).
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
-        .map_err(|e| ApiError::Internal(format!("salt: {e}")))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::Internal(format!("cannot hash password: {e}")))
+    passwords::hash(password).map_err(ApiError::Internal)
 }
 
-pub fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
-}
-
-/// The fewest characters a person's password may have.
-pub const MIN_PASSWORD_CHARS: usize = 10;
-
-/// Checks a password's strength; the message says what is missing. The one rule for the API,
-/// the command line and the first admin.
+/// Checks a password's strength; 422 naming `password` with what is missing.
 pub fn check_password(password: &str) -> Result<(), ApiError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ApiError::invalid(format!(
-            "password: at least {MIN_PASSWORD_CHARS} characters"
-        )));
-    }
-    Ok(())
+    passwords::check(password).map_err(|e| ApiError::invalid(format!("password: {e}")))
 }
 
 /// A new API key: the full key (shown once), its public prefix and the hash to store.
@@ -215,7 +110,10 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
             role: key.role,
         });
     }
-    let username = services.tokens.verify(credential)?;
+    let username = services
+        .tokens
+        .verify(credential)
+        .map_err(ApiError::Unauthorized)?;
     let lookup = username.clone();
     let role = crate::db::read(&services.pool, move |c| {
         crate::db::users::role_of(c, &lookup)

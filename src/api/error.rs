@@ -1,6 +1,7 @@
 //! The REST API's one error type: every failure is a status code and a JSON body that says
 //! what to fix, e.g. `{"error": "...", "field": "connectorId"}`.
 
+use crate::auth::login_guard::Refused;
 use crate::charger::actor::CallFailure;
 use crate::db::DbError;
 use actix_web::http::StatusCode;
@@ -178,6 +179,21 @@ impl ResponseError for ApiError {
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<Refused> for ApiError {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::TooManyFailures { retry_after_secs } => ApiError::TooManyRequests {
+                message: "too many failed logins; try again later".into(),
+                retry_after_secs,
+            },
+            Refused::Busy => {
+                ApiError::Busy("too many password checks at once; try again shortly".into())
+            }
+            Refused::Stopped => ApiError::Internal("the password hashing threads stopped".into()),
+        }
     }
 }
 

@@ -16,7 +16,6 @@ pub mod body;
 pub mod commands;
 pub mod error;
 pub mod keys;
-pub mod login_guard;
 pub mod resources;
 pub mod session;
 pub mod system;

@@ -1,6 +1,6 @@
 //! Logging in and asking who you are.
 
-use super::auth::{verify_password, Caller, Role};
+use super::auth::{issue_token, verify_password, Caller, Role};
 use super::body::Body;
 use super::error::ApiError;
 use crate::services::Services;
@@ -59,7 +59,7 @@ pub async fn login(
     };
     guard.succeeded(&user.username);
     let role = user.role;
-    let (token, expires_in) = services.tokens.issue(&user.username, role)?;
+    let (token, expires_in) = issue_token(&services.tokens, &user.username, role)?;
     Ok(web::Json(LoginResponse {
         token,
         expires_in,

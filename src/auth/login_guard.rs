@@ -10,8 +10,7 @@
 //!
 //! The counts live in memory (bounded at [`MAX_TRACKED`] entries) and start afresh on restart.
 
-use super::auth::hash_password;
-use super::error::ApiError;
+use super::passwords;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
@@ -29,6 +28,17 @@ pub const HASHING_QUEUE: usize = 64;
 pub const MAX_TRACKED: usize = 10_000;
 /// An address may fail this many times the attempts of one user name (one office, many users).
 const ADDRESS_FACTOR: u32 = 4;
+
+/// Why a login (or another password check) is refused before the password is looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// Too many failures for this name or address: retry after that many seconds.
+    TooManyFailures { retry_after_secs: u64 },
+    /// Too many password checks are waiting.
+    Busy,
+    /// The hashing threads are gone (the server is stopping).
+    Stopped,
+}
 
 /// When attempts are refused.
 #[derive(Debug, Clone, Copy)]
@@ -142,7 +152,7 @@ impl LoginGuard {
                 policy,
                 records: HashMap::new(),
             }),
-            decoy: hash_password(&hex::encode(rand::random::<[u8; 16]>())).unwrap_or_default(),
+            decoy: passwords::hash(&hex::encode(rand::random::<[u8; 16]>())).unwrap_or_default(),
         }
     }
 
@@ -151,15 +161,14 @@ impl LoginGuard {
     }
 
     /// 429 with the time to wait if the name or the address is locked out.
-    pub fn admit(&self, user: &str, address: Option<IpAddr>) -> Result<(), ApiError> {
+    pub fn admit(&self, user: &str, address: Option<IpAddr>) -> Result<(), Refused> {
         let now = Instant::now();
         let failures = self.failures();
         let user_lock = failures.locked(&Key::User(user.to_owned()), now);
         let address_lock = address.and_then(|a| failures.locked(&Key::Address(a), now));
         match user_lock.max(address_lock) {
             None => Ok(()),
-            Some(wait) => Err(ApiError::TooManyRequests {
-                message: "too many failed logins; try again later".into(),
+            Some(wait) => Err(Refused::TooManyFailures {
                 retry_after_secs: wait.as_secs_f64().ceil() as u64,
             }),
         }
@@ -182,27 +191,17 @@ impl LoginGuard {
     pub async fn hash<T: Send + 'static>(
         &self,
         hash: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, Refused> {
         let (done, result) = oneshot::channel();
         let job: Job = Box::new(move || {
             let _ = done.send(hash());
         });
         match self.hashing.try_send(job) {
             Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                return Err(ApiError::Busy(
-                    "too many password checks at once; try again shortly".into(),
-                ))
-            }
-            Err(TrySendError::Disconnected(_)) => {
-                return Err(ApiError::Internal(
-                    "the password hashing threads stopped".into(),
-                ))
-            }
+            Err(TrySendError::Full(_)) => return Err(Refused::Busy),
+            Err(TrySendError::Disconnected(_)) => return Err(Refused::Stopped),
         }
-        result
-            .await
-            .map_err(|_| ApiError::Internal("a password hash failed".into()))
+        result.await.map_err(|_| Refused::Stopped)
     }
 
     /// A hash of a random password, checked when the user name is unknown so that the
