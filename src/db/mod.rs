@@ -12,6 +12,7 @@ pub mod page;
 pub mod query;
 pub mod readings;
 pub mod schema;
+pub mod transactions;
 pub mod users;
 pub mod writer;
 
