@@ -4,14 +4,17 @@
 //! One migrations folder per backend (`migrations/sqlite/…`); the backend is chosen from the
 //! database URL, and a URL this build cannot serve is refused with a clear error.
 
+pub mod anomalies;
 pub mod api_keys;
 pub mod audit;
 pub mod jobs;
+pub mod message_log;
 pub mod models;
 pub mod page;
 pub mod query;
 pub mod readings;
 pub mod schema;
+pub mod status_history;
 pub mod transactions;
 pub mod users;
 pub mod writer;
