@@ -14,6 +14,7 @@ pub mod page;
 pub mod query;
 pub mod readings;
 pub mod schema;
+pub mod stats;
 pub mod status_history;
 pub mod transactions;
 pub mod users;
