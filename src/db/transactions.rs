@@ -389,6 +389,7 @@ pub fn samples(
 mod tests {
     use super::*;
     use crate::db::query::plan;
+    use diesel::connection::SimpleConnection;
 
     fn plan_of(filter: Filter, sort: Sort) -> String {
         plan::of(&sorted(&filter, sort).limit(50).offset(0))
@@ -437,6 +438,107 @@ mod tests {
         let p = plan::of(&order_by!(q, sort, mv::sampled_at, mv::id).select(mv::value));
         assert!(p.contains("INDEX meter_values_by_transaction"), "{p}");
         assert!(!p.contains("TEMP B-TREE"), "{p}");
+    }
+
+    /// A database holding one completed transaction (1, ended by the server) and one active
+    /// one (2) with an energy reading of 1.5 kWh.
+    fn sessions() -> (tempfile::TempDir, DbConn) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::DatabaseConfig {
+            data_dir: dir.path().to_owned(),
+            ..Default::default()
+        };
+        let (_, mut c) = crate::db::open(&config).unwrap();
+        c.batch_execute(
+            "INSERT INTO charge_points (id, created_at) VALUES ('CP', '2026-03-01 00:00:00.000');
+             INSERT INTO transactions (id, charge_point_id, connector_id, id_tag, id_tag_status,
+                 start_time, meter_start, stop_time, meter_stop, started_at, ended_by)
+             VALUES (1, 'CP', 1, 'TAG', 'Accepted', '2026-03-01 10:00:00.000', 100,
+                 '2026-03-01 11:00:00.000', 600, '2026-03-01 10:00:00.000', 'Inferred');
+             INSERT INTO transactions (id, charge_point_id, connector_id, id_tag, id_tag_status,
+                 start_time, meter_start, started_at)
+             VALUES (2, 'CP', 2, 'TAG', 'ConcurrentTx', '2026-03-01 12:00:00.000', 1000,
+                 '2026-03-01 12:00:00.000');
+             INSERT INTO meter_values (charge_point_id, connector_id, transaction_id, sampled_at,
+                 value, unit, received_at)
+             VALUES ('CP', 2, 2, '2026-03-01 12:30:00.000', '1.5', 'kWh',
+                 '2026-03-01 12:30:00.000');",
+        )
+        .unwrap();
+        (dir, c)
+    }
+
+    #[test]
+    fn stored_sessions_read_typed_with_their_energy() {
+        let (_dir, mut c) = sessions();
+        let done = find(&mut c, 1).unwrap().unwrap();
+        assert_eq!(done.id_tag_status, AuthorizationStatus::Accepted);
+        assert_eq!(done.ended_by, Some(EndedBy::Inferred));
+        assert_eq!((done.is_active(), done.energy_wh()), (false, Some(500)));
+        let open = find(&mut c, 2).unwrap().unwrap();
+        assert_eq!(open.id_tag_status, AuthorizationStatus::ConcurrentTx);
+        assert_eq!(open.ended_by, None);
+        assert_eq!((open.is_active(), open.energy_wh()), (true, Some(500)));
+        assert_eq!(find(&mut c, 3).unwrap(), None);
+
+        let all = PageRequest {
+            limit: 10,
+            offset: 0,
+        };
+        let active = Filter {
+            state: Some(State::Active),
+            ..Filter::default()
+        };
+        let listed = page(&mut c, &active, DEFAULT_SORT, all).unwrap();
+        assert_eq!((listed.total, listed.items), (1, vec![open]));
+        let by_id = Sort {
+            field: "id",
+            desc: false,
+        };
+        match export(&mut c, &Filter::default(), by_id, 2).unwrap() {
+            Export::Rows(rows) => {
+                let ids: Vec<(i32, Option<i64>)> =
+                    rows.iter().map(|t| (t.id, t.latest_wh)).collect();
+                assert_eq!(ids, [(1, None), (2, None)]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            export(&mut c, &Filter::default(), by_id, 1).unwrap(),
+            Export::TooMany(2)
+        );
+
+        let series = samples(
+            &mut c,
+            2,
+            &SampleFilter::default(),
+            SAMPLE_DEFAULT_SORT,
+            all,
+        );
+        let series = series.unwrap().unwrap();
+        assert_eq!((series.total, series.items[0].value.as_str()), (1, "1.5"));
+        let none = samples(
+            &mut c,
+            3,
+            &SampleFilter::default(),
+            SAMPLE_DEFAULT_SORT,
+            all,
+        );
+        assert_eq!(none.unwrap(), None);
+    }
+
+    #[test]
+    fn a_status_this_build_does_not_know_is_an_error_naming_it() {
+        let (_dir, mut c) = sessions();
+        diesel::update(tx::table.find(1))
+            .set(tx::id_tag_status.eq("Maybe"))
+            .execute(&mut c)
+            .unwrap();
+        let e = find(&mut c, 1).unwrap_err().to_string();
+        assert!(
+            e.contains("transactions.id_tag_status") && e.contains("Maybe"),
+            "{e}"
+        );
     }
 
     #[test]
