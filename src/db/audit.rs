@@ -57,6 +57,16 @@ pub fn insert_opt(c: &mut DbConn, row: Option<&AuditRow>) -> QueryResult<()> {
     row.map_or(Ok(()), |row| insert(c, row))
 }
 
+type Row = (
+    i32,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    NaiveDateTime,
+);
+
 /// Newest first.
 pub fn page(
     c: &mut DbConn,
@@ -77,15 +87,7 @@ pub fn page(
         q
     };
     let total: i64 = query().count().get_result(c)?;
-    let rows: Vec<(
-        i32,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        NaiveDateTime,
-    )> = query()
+    let rows: Vec<Row> = query()
         .order(audit_log::id.desc())
         .limit(page.limit)
         .offset(page.offset)

@@ -4,6 +4,7 @@
 //! One migrations folder per backend (`migrations/sqlite/…`); the backend is chosen from the
 //! database URL, and a URL this build cannot serve is refused with a clear error.
 
+pub mod anomalies;
 pub mod api_keys;
 pub mod audit;
 pub mod charging_profiles;
@@ -11,12 +12,16 @@ pub mod configuration;
 pub mod file_requests;
 pub mod fleet_counts;
 pub mod jobs;
+pub mod message_log;
 pub mod models;
 pub mod page;
 pub mod query;
 pub mod readings;
 pub mod reservations;
 pub mod schema;
+pub mod stats;
+pub mod status_history;
+pub mod transactions;
 pub mod users;
 pub mod writer;
 

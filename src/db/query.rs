@@ -31,6 +31,20 @@ pub fn like_literal(text: &str) -> String {
     out
 }
 
+/// A stored text read as its enum with `parse`; a text this build does not know is an error
+/// naming `column` and the text (the server writes only values it knows).
+pub fn stored<T>(
+    column: &str,
+    text: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> diesel::QueryResult<T> {
+    parse(text).ok_or_else(|| {
+        diesel::result::Error::DeserializationError(
+            format!("{column}: {text:?} is not a value this build knows").into(),
+        )
+    })
+}
+
 /// Query plans of the list queries, for tests that check they use their indexes.
 #[cfg(test)]
 pub(crate) mod plan {

@@ -7,12 +7,10 @@ use super::parse_int;
 use crate::api::auth::Viewer;
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
-use crate::db::schema::transaction_anomalies as ta;
+use crate::db::anomalies as store;
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
 use actix_web::{get, web};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// One anomaly, with what the charger sent (or what the server saw) as JSON.
@@ -41,7 +39,26 @@ pub struct AnomalyFilter {
     pub kind: Option<String>,
 }
 
-type Row = (i32, Option<i32>, String, String, NaiveDateTime);
+impl From<store::Anomaly> for Anomaly {
+    fn from(a: store::Anomaly) -> Self {
+        Anomaly {
+            id: a.id,
+            transaction_id: a.transaction_id,
+            kind: a.kind,
+            payload: a.payload,
+            received_at: Timestamp::from_naive(a.received_at),
+        }
+    }
+}
+
+impl AnomalyFilter {
+    fn check(&self) -> Result<store::Filter, ApiError> {
+        Ok(store::Filter {
+            transaction_id: parse_int("transactionId", self.transaction_id.as_deref())?,
+            kind: self.kind.clone().filter(|k| !k.is_empty()),
+        })
+    }
+}
 
 /// A charger's anomalies, newest first.
 #[utoipa::path(tag = "chargers", params(("id" = String, Path, description = "charge point id"),
@@ -57,53 +74,10 @@ pub async fn anomalies(
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<Anomaly>>, ApiError> {
     let id = path.into_inner();
-    let (limit, offset) = page.resolve()?;
-    let transaction = parse_int("transactionId", filter.transaction_id.as_deref())?;
-    let kind = filter.kind.clone().filter(|k| !k.is_empty());
+    let page = page.request()?;
+    let filter = filter.check()?;
     must_exist(&services, &id).await?;
-    let (rows, total) = crate::db::read(&services.pool, move |c| {
-        let query = || {
-            let mut q = ta::table
-                .filter(ta::charge_point_id.eq(id.clone()))
-                .into_boxed();
-            if let Some(t) = transaction {
-                q = q.filter(ta::transaction_id.eq(t));
-            }
-            if let Some(k) = &kind {
-                q = q.filter(ta::kind.eq(k.clone()));
-            }
-            q
-        };
-        let total: i64 = query().count().get_result(c)?;
-        let rows: Vec<Row> = query()
-            .order((ta::received_at.desc(), ta::id.desc()))
-            .limit(limit)
-            .offset(offset)
-            .select((
-                ta::id,
-                ta::transaction_id,
-                ta::kind,
-                ta::payload,
-                ta::received_at,
-            ))
-            .load(c)?;
-        Ok((rows, total))
-    })
-    .await?;
-    let items = rows
-        .into_iter()
-        .map(|(id, transaction_id, kind, payload, at)| Anomaly {
-            id,
-            transaction_id,
-            kind,
-            payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::String(payload)),
-            received_at: Timestamp::from_naive(at),
-        })
-        .collect();
-    Ok(web::Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let found =
+        crate::db::read(&services.pool, move |c| store::page(c, &id, &filter, page)).await?;
+    Ok(web::Json(found.map(Anomaly::from)))
 }

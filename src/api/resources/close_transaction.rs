@@ -7,7 +7,8 @@ use crate::api::audit::audit_row;
 use crate::api::auth::Operator;
 use crate::api::body::Body;
 use crate::api::error::ApiError;
-use crate::db::jobs::ghosts::{close_by_operator, OperatorClose};
+use crate::db::jobs::ghosts::OperatorClose;
+use crate::db::transactions as store;
 use crate::services::Services;
 use actix_web::{post, web};
 use serde::Deserialize;
@@ -48,24 +49,16 @@ pub async fn close(
     }
     let caller = operator.0;
     let note = format!("closed by {}: {reason}", caller.name);
+    let audit = audit_row(
+        &caller,
+        "transaction.close",
+        Some(&id.to_string()),
+        Some(&json!({ "reason": reason })),
+        "200",
+    );
     let closed = crate::db::write(&services.writer, move |c| {
         let at = chrono::Utc::now().naive_utc();
-        let outcome = close_by_operator(c, id, &note, at)?;
-        if outcome == OperatorClose::Closed {
-            let request = json!({ "reason": reason });
-            let target = id.to_string();
-            crate::db::audit::insert(
-                c,
-                &audit_row(
-                    &caller,
-                    "transaction.close",
-                    Some(&target),
-                    Some(&request),
-                    "200",
-                ),
-            )?;
-        }
-        Ok(outcome)
+        store::close(c, id, &note, at, Some(&audit))
     })
     .await?;
     match closed {

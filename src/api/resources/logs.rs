@@ -2,18 +2,16 @@
 //! OCPP-J frame in and out, when `log.messages` is on).
 
 use super::chargers::must_exist;
-use super::{one_of, order_by, parse_int, parse_time, Sort, SortParams};
+use super::{one_of, parse_int, parse_time, SortParams};
 use crate::api::auth::Viewer;
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
-use crate::db::schema::{message_log as ml, status_history as sh};
+use crate::db::message_log::{self, Direction};
+use crate::db::status_history as history;
 use crate::ocpp::types::Timestamp;
 use crate::ocpp::v16::status_notification::ChargePointStatus;
 use crate::services::Services;
 use actix_web::{get, web};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 use serde::{Deserialize, Serialize};
 
 /// One StatusNotification as received.
@@ -49,17 +47,40 @@ pub struct StatusFilter {
     pub to: Option<String>,
 }
 
-type StatusRow = (
-    i32,
-    i32,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    NaiveDateTime,
-    NaiveDateTime,
-);
+impl From<history::StatusChange> for StatusChange {
+    fn from(s: history::StatusChange) -> Self {
+        StatusChange {
+            id: s.id,
+            connector_id: s.connector_id,
+            status: s.status.as_str().to_owned(),
+            error_code: s.error_code.as_str().to_owned(),
+            info: s.info,
+            vendor_id: s.vendor_id,
+            vendor_error_code: s.vendor_error_code,
+            status_at: Timestamp::from_naive(s.status_at),
+            received_at: Timestamp::from_naive(s.received_at),
+        }
+    }
+}
+
+impl StatusFilter {
+    fn check(&self) -> Result<history::Filter, ApiError> {
+        let connector_id = parse_int("connectorId", self.connector_id.as_deref())?;
+        let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => {
+                one_of("status", s, ChargePointStatus::ALL.map(|s| s.as_str()))?;
+                ChargePointStatus::parse(s)
+            }
+        };
+        Ok(history::Filter {
+            connector_id,
+            status,
+            from: parse_time("from", self.from.as_deref())?,
+            to: parse_time("to", self.to.as_deref())?,
+        })
+    }
+}
 
 /// A charger's status history, newest first by default. Sort by `receivedAt` (default, desc)
 /// or `statusAt`.
@@ -77,89 +98,15 @@ pub async fn status_history(
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<StatusChange>>, ApiError> {
     let id = path.into_inner();
-    let (limit, offset) = page.resolve()?;
-    let sort = sort.resolve(
-        &["receivedAt", "statusAt"],
-        Sort {
-            field: "receivedAt",
-            desc: true,
-        },
-    )?;
-    let connector = parse_int("connectorId", filter.connector_id.as_deref())?;
-    let status = filter.status.clone().filter(|s| !s.is_empty());
-    if let Some(s) = &status {
-        one_of("status", s, ChargePointStatus::ALL.map(|s| s.as_str()))?;
-    }
-    let from = parse_time("from", filter.from.as_deref())?;
-    let to = parse_time("to", filter.to.as_deref())?;
+    let page = page.request()?;
+    let sort = sort.resolve(&history::SORTS, history::DEFAULT_SORT)?;
+    let filter = filter.check()?;
     must_exist(&services, &id).await?;
-    let (rows, total) = crate::db::read(&services.pool, move |c| {
-        let query = || {
-            let mut q = sh::table
-                .filter(sh::charge_point_id.eq(id.clone()))
-                .into_boxed();
-            if let Some(n) = connector {
-                q = q.filter(sh::connector_id.eq(n));
-            }
-            if let Some(s) = &status {
-                q = q.filter(sh::status.eq(s.clone()));
-            }
-            if let Some(t) = from {
-                q = q.filter(sh::received_at.ge(t));
-            }
-            if let Some(t) = to {
-                q = q.filter(sh::received_at.lt(t));
-            }
-            q
-        };
-        let total: i64 = query().count().get_result(c)?;
-        let q = query();
-        let q = match sort.field {
-            "statusAt" => order_by!(q, sort, sh::status_at, sh::id),
-            _ => order_by!(q, sort, sh::received_at, sh::id),
-        };
-        let rows: Vec<StatusRow> = q
-            .limit(limit)
-            .offset(offset)
-            .select((
-                sh::id,
-                sh::connector_id,
-                sh::status,
-                sh::error_code,
-                sh::info,
-                sh::vendor_id,
-                sh::vendor_error_code,
-                sh::status_at,
-                sh::received_at,
-            ))
-            .load(c)?;
-        Ok((rows, total))
+    let found = crate::db::read(&services.pool, move |c| {
+        history::page(c, &id, &filter, sort, page)
     })
     .await?;
-    let items = rows
-        .into_iter()
-        .map(
-            |(id, connector_id, status, error_code, info, vendor_id, vendor_error_code, at, rx)| {
-                StatusChange {
-                    id,
-                    connector_id,
-                    status,
-                    error_code,
-                    info,
-                    vendor_id,
-                    vendor_error_code,
-                    status_at: Timestamp::from_naive(at),
-                    received_at: Timestamp::from_naive(rx),
-                }
-            },
-        )
-        .collect();
-    Ok(web::Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    Ok(web::Json(found.map(StatusChange::from)))
 }
 
 /// One OCPP-J frame as sent on the wire.
@@ -193,40 +140,36 @@ pub struct MessageFilter {
     pub to: Option<String>,
 }
 
-type MessageRow = (
-    i32,
-    String,
-    i32,
-    Option<String>,
-    Option<String>,
-    String,
-    NaiveDateTime,
-);
+impl From<message_log::Message> for LoggedMessage {
+    fn from(m: message_log::Message) -> Self {
+        LoggedMessage {
+            id: m.id,
+            direction: m.direction.as_str().to_owned(),
+            message_type: m.message_type,
+            message_id: m.message_id,
+            action: m.action,
+            payload: m.payload,
+            logged_at: Timestamp::from_naive(m.logged_at),
+        }
+    }
+}
 
-/// A charger's logged frames, filtered.
-fn frames(
-    id: &str,
-    direction: Option<&str>,
-    action: Option<&str>,
-    from: Option<NaiveDateTime>,
-    to: Option<NaiveDateTime>,
-) -> ml::BoxedQuery<'static, Sqlite> {
-    let mut q = ml::table
-        .filter(ml::charge_point_id.eq(id.to_owned()))
-        .into_boxed();
-    if let Some(d) = direction {
-        q = q.filter(ml::direction.eq(d.to_owned()));
+impl MessageFilter {
+    fn check(&self) -> Result<message_log::Filter, ApiError> {
+        let direction = match self.direction.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(d) => {
+                one_of("direction", d, Direction::ALL.map(Direction::as_str))?;
+                Direction::parse(d)
+            }
+        };
+        Ok(message_log::Filter {
+            direction,
+            action: self.action.clone().filter(|s| !s.is_empty()),
+            from: parse_time("from", self.from.as_deref())?,
+            to: parse_time("to", self.to.as_deref())?,
+        })
     }
-    if let Some(a) = action {
-        q = q.filter(ml::action.eq(a.to_owned()));
-    }
-    if let Some(t) = from {
-        q = q.filter(ml::logged_at.ge(t));
-    }
-    if let Some(t) = to {
-        q = q.filter(ml::logged_at.lt(t));
-    }
-    q
 }
 
 /// A charger's message log, newest first by default. Sort by `loggedAt` only.
@@ -244,86 +187,13 @@ pub async fn messages(
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<LoggedMessage>>, ApiError> {
     let id = path.into_inner();
-    let (limit, offset) = page.resolve()?;
-    let sort = sort.resolve(
-        &["loggedAt"],
-        Sort {
-            field: "loggedAt",
-            desc: true,
-        },
-    )?;
-    let direction = filter.direction.clone().filter(|s| !s.is_empty());
-    if let Some(d) = &direction {
-        one_of("direction", d, ["in", "out"])?;
-    }
-    let action = filter.action.clone().filter(|s| !s.is_empty());
-    let from = parse_time("from", filter.from.as_deref())?;
-    let to = parse_time("to", filter.to.as_deref())?;
+    let page = page.request()?;
+    let sort = sort.resolve(&message_log::SORTS, message_log::DEFAULT_SORT)?;
+    let filter = filter.check()?;
     must_exist(&services, &id).await?;
-    let (rows, total) = crate::db::read(&services.pool, move |c| {
-        let query = || frames(&id, direction.as_deref(), action.as_deref(), from, to);
-        let total: i64 = query().count().get_result(c)?;
-        let q = query();
-        let rows: Vec<MessageRow> = order_by!(q, sort, ml::logged_at, ml::id)
-            .limit(limit)
-            .offset(offset)
-            .select((
-                ml::id,
-                ml::direction,
-                ml::message_type,
-                ml::message_id,
-                ml::action,
-                ml::payload,
-                ml::logged_at,
-            ))
-            .load(c)?;
-        Ok((rows, total))
+    let found = crate::db::read(&services.pool, move |c| {
+        message_log::page(c, &id, &filter, sort, page)
     })
     .await?;
-    let items = rows
-        .into_iter()
-        .map(
-            |(id, direction, message_type, message_id, action, payload, at)| LoggedMessage {
-                id,
-                direction,
-                message_type,
-                message_id,
-                action,
-                payload,
-                logged_at: Timestamp::from_naive(at),
-            },
-        )
-        .collect();
-    Ok(web::Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::db::query::plan;
-
-    #[test]
-    fn logs_are_read_through_the_per_charger_indexes() {
-        let t = chrono::DateTime::UNIX_EPOCH.naive_utc();
-        let sort = Sort {
-            field: "loggedAt",
-            desc: true,
-        };
-        let q = frames("CP", Some("in"), Some("Heartbeat"), Some(t), Some(t));
-        let p = plan::of(&order_by!(q, sort, ml::logged_at, ml::id).limit(50));
-        assert!(p.contains("INDEX message_log_by_charger"), "{p}");
-        assert!(!p.contains("TEMP B-TREE"), "{p}");
-        let q = sh::table
-            .filter(sh::charge_point_id.eq("CP"))
-            .order((sh::received_at.desc(), sh::id.desc()))
-            .select(sh::id);
-        let p = plan::of(&q);
-        assert!(p.contains("INDEX status_history_by_charger"), "{p}");
-        assert!(!p.contains("TEMP B-TREE"), "{p}");
-    }
+    Ok(web::Json(found.map(LoggedMessage::from)))
 }

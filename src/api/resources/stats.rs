@@ -3,12 +3,10 @@
 
 use crate::api::auth::Viewer;
 use crate::api::error::ApiError;
-use crate::db::schema::{charge_points as cp, connectors, transactions as tx};
+use crate::db::stats as store;
 use crate::services::Services;
 use actix_web::{get, web};
-use chrono::{Days, NaiveDate};
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use chrono::Days;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -51,14 +49,28 @@ pub struct Day {
     pub energy_wh: i64,
 }
 
-#[derive(QueryableByName)]
-struct DayRow {
-    #[diesel(sql_type = Text)]
-    day: String,
-    #[diesel(sql_type = BigInt)]
-    sessions: i64,
-    #[diesel(sql_type = BigInt)]
-    energy_wh: i64,
+impl From<store::Figures> for Stats {
+    fn from(f: store::Figures) -> Self {
+        Stats {
+            chargers: f.chargers,
+            online: f.online,
+            offline: f.chargers - f.online,
+            chargers_by_status: f.chargers_by_status,
+            connectors_by_status: f.connectors_by_status,
+            active_sessions: f.active_sessions,
+            days: f.days.into_iter().map(Day::from).collect(),
+        }
+    }
+}
+
+impl From<store::Day> for Day {
+    fn from(d: store::Day) -> Self {
+        Day {
+            date: d.date.format("%Y-%m-%d").to_string(),
+            sessions: d.sessions,
+            energy_wh: d.energy_wh,
+        }
+    }
 }
 
 fn parse_days(days: Option<&str>) -> Result<u32, ApiError> {
@@ -71,25 +83,6 @@ fn parse_days(days: Option<&str>) -> Result<u32, ApiError> {
         .ok_or_else(|| {
             ApiError::invalid(format!("days: {d:?} is not a number from 1 to {MAX_DAYS}"))
         })
-}
-
-/// Every day from `first` to `last`, with the figures of those that have any.
-fn fill_days(first: NaiveDate, last: NaiveDate, rows: Vec<DayRow>) -> Vec<Day> {
-    let mut known: BTreeMap<String, DayRow> =
-        rows.into_iter().map(|r| (r.day.clone(), r)).collect();
-    first
-        .iter_days()
-        .take_while(|d| *d <= last)
-        .map(|d| {
-            let date = d.format("%Y-%m-%d").to_string();
-            let row = known.remove(&date);
-            Day {
-                sessions: row.as_ref().map_or(0, |r| r.sessions),
-                energy_wh: row.as_ref().map_or(0, |r| r.energy_wh),
-                date,
-            }
-        })
-        .collect()
 }
 
 /// Fleet and session figures.
@@ -106,53 +99,8 @@ pub async fn stats(
     let first = today
         .checked_sub_days(Days::new(u64::from(days - 1)))
         .unwrap_or(today);
-    let since = first.and_hms_opt(0, 0, 0).unwrap_or_default();
-    let figures = crate::db::read(&services.pool, move |c| {
-        let chargers: i64 = cp::table.count().get_result(c)?;
-        let online: i64 = cp::table
-            .filter(cp::connected.eq(true))
-            .count()
-            .get_result(c)?;
-        let connectors_by_status: BTreeMap<String, i64> = connectors::table
-            .filter(connectors::connector_id.gt(0))
-            .group_by(connectors::status)
-            .select((connectors::status, diesel::dsl::count_star()))
-            .load::<(String, i64)>(c)?
-            .into_iter()
-            .collect();
-        let chargers_by_status: BTreeMap<String, i64> = connectors::table
-            .filter(connectors::connector_id.gt(0))
-            .group_by(connectors::status)
-            .select((
-                connectors::status,
-                diesel::dsl::sql::<BigInt>("COUNT(DISTINCT charge_point_id)"),
-            ))
-            .load::<(String, i64)>(c)?
-            .into_iter()
-            .collect();
-        let active_sessions: i64 = tx::table
-            .filter(tx::stop_time.is_null())
-            .count()
-            .get_result(c)?;
-        let per_day: Vec<DayRow> = diesel::sql_query(
-            "SELECT substr(start_time, 1, 10) AS day, COUNT(*) AS sessions, \
-                    CAST(COALESCE(SUM(meter_stop - meter_start), 0) AS INTEGER) AS energy_wh \
-             FROM transactions WHERE start_time >= ? GROUP BY day",
-        )
-        .bind::<diesel::sql_types::Timestamp, _>(since)
-        .load(c)?;
-        Ok(Stats {
-            chargers,
-            online,
-            offline: chargers - online,
-            chargers_by_status,
-            connectors_by_status,
-            active_sessions,
-            days: fill_days(first, today, per_day),
-        })
-    })
-    .await?;
-    Ok(web::Json(figures))
+    let figures = crate::db::read(&services.pool, move |c| store::figures(c, first, today)).await?;
+    Ok(web::Json(Stats::from(figures)))
 }
 
 #[cfg(test)]
@@ -160,7 +108,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn days_are_checked_and_filled() {
+    fn days_are_checked() {
         assert_eq!(parse_days(None).unwrap(), 30);
         assert_eq!(parse_days(Some("7")).unwrap(), 7);
         for bad in ["0", "367", "week", "-1"] {
@@ -169,24 +117,5 @@ mod tests {
                 .to_string()
                 .starts_with("days:"));
         }
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        let rows = vec![DayRow {
-            day: "2026-03-02".into(),
-            sessions: 2,
-            energy_wh: 500,
-        }];
-        let filled = fill_days(d("2026-03-01"), d("2026-03-03"), rows);
-        let got: Vec<(&str, i64, i64)> = filled
-            .iter()
-            .map(|x| (x.date.as_str(), x.sessions, x.energy_wh))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("2026-03-01", 0, 0),
-                ("2026-03-02", 2, 500),
-                ("2026-03-03", 0, 0)
-            ]
-        );
     }
 }

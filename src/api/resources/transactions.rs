@@ -1,19 +1,14 @@
 //! Charging sessions: filtered lists, the active ones, one with its meter values, CSV export.
 
-use super::{one_of, order_by, parse_int, parse_time, seconds_between, Sort, SortParams};
+use super::{one_of, parse_int, parse_time, seconds_between, SortParams};
 use crate::api::auth::Viewer;
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
-use crate::db::models::Transaction as Row;
-use crate::db::readings::{self, ENERGY_REGISTER};
-use crate::db::schema::{meter_values as mv, transactions as tx};
-use crate::db::DbConn;
+use crate::db::transactions::{self as store, Export, State};
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 use serde::{Deserialize, Serialize};
 
 /// Most rows one CSV export holds; narrow the filters for more.
@@ -60,45 +55,35 @@ pub struct Transaction {
     pub start_answer_lost: bool,
 }
 
-fn to_transaction(r: Row, latest_wh: Option<i64>, now: NaiveDateTime) -> Transaction {
-    let energy_wh = match r.meter_stop {
-        Some(stop) => Some(stop - r.meter_start),
-        None => latest_wh.map(|wh| wh - r.meter_start),
-    };
-    Transaction {
-        id: r.id,
-        charge_point_id: r.charge_point_id,
-        connector_id: r.connector_id,
-        id_tag: r.id_tag,
-        id_tag_status: r.id_tag_status,
-        active: r.stop_time.is_none(),
-        start_time: Timestamp::from_naive(r.start_time),
-        stop_time: r.stop_time.map(Timestamp::from_naive),
-        meter_start: r.meter_start,
-        meter_stop: r.meter_stop,
-        energy_wh,
-        duration_secs: seconds_between(r.start_time, r.stop_time.unwrap_or(now)),
-        stop_reason: r.stop_reason,
-        stop_id_tag: r.stop_id_tag,
-        reservation_id: r.reservation_id,
-        ended_by: r.ended_by,
-        end_note: r.end_note,
-        start_answer_lost: r.start_answer_lost,
+impl Transaction {
+    fn from_stored(t: store::Transaction, now: NaiveDateTime) -> Transaction {
+        Transaction {
+            active: t.is_active(),
+            energy_wh: t.energy_wh(),
+            duration_secs: seconds_between(t.start_time, t.stop_time.unwrap_or(now)),
+            id: t.id,
+            charge_point_id: t.charge_point_id,
+            connector_id: t.connector_id,
+            id_tag: t.id_tag,
+            id_tag_status: t.id_tag_status.as_str().to_owned(),
+            start_time: Timestamp::from_naive(t.start_time),
+            stop_time: t.stop_time.map(Timestamp::from_naive),
+            meter_start: t.meter_start,
+            meter_stop: t.meter_stop,
+            stop_reason: t.stop_reason,
+            stop_id_tag: t.stop_id_tag,
+            reservation_id: t.reservation_id,
+            ended_by: t.ended_by.map(|e| e.as_str().to_owned()),
+            end_note: t.end_note,
+            start_answer_lost: t.start_answer_lost,
+        }
     }
 }
 
-/// Rows to [`Transaction`]s, reading the energy so far of the active ones.
-fn complete(conn: &mut DbConn, rows: Vec<Row>) -> QueryResult<Vec<Transaction>> {
+/// Stored transactions as answered, their durations measured to now.
+fn answer(page: Page<store::Transaction>) -> Page<Transaction> {
     let now = chrono::Utc::now().naive_utc();
-    rows.into_iter()
-        .map(|r| {
-            let latest = match r.stop_time {
-                None => readings::latest_energy(conn, r.id)?.map(|r| r.wh),
-                Some(_) => None,
-            };
-            Ok(to_transaction(r, latest, now))
-        })
-        .collect()
+    page.map(|t| Transaction::from_stored(t, now))
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
@@ -120,103 +105,25 @@ pub struct TransactionFilter {
     pub to: Option<String>,
 }
 
-/// The checked form of [`TransactionFilter`].
-#[derive(Debug, Clone, Default)]
-struct Filter {
-    charge_point_id: Option<String>,
-    connector_id: Option<i32>,
-    id_tag: Option<String>,
-    active: Option<bool>,
-    from: Option<NaiveDateTime>,
-    to: Option<NaiveDateTime>,
-}
-
 impl TransactionFilter {
-    fn check(self) -> Result<Filter, ApiError> {
+    fn check(self) -> Result<store::Filter, ApiError> {
         let some = |v: Option<String>| v.filter(|v| !v.is_empty());
-        let open = match some(self.state) {
+        let state = match some(self.state) {
             None => None,
             Some(s) => {
-                one_of("state", &s, ["active", "completed"])?;
-                Some(s == "active")
+                one_of("state", &s, State::ALL.map(State::as_str))?;
+                State::parse(&s)
             }
         };
-        Ok(Filter {
+        Ok(store::Filter {
             connector_id: parse_int("connectorId", self.connector_id.as_deref())?,
             from: parse_time("from", self.from.as_deref())?,
             to: parse_time("to", self.to.as_deref())?,
             charge_point_id: some(self.charge_point_id),
             id_tag: some(self.id_tag),
-            active: open,
+            state,
         })
     }
-}
-
-const SORTS: [&str; 4] = ["startTime", "stopTime", "id", "chargePointId"];
-const DEFAULT_SORT: Sort = Sort {
-    field: "startTime",
-    desc: true,
-};
-
-fn filtered(f: &Filter) -> tx::BoxedQuery<'static, Sqlite> {
-    let mut q = tx::table.into_boxed();
-    if let Some(id) = &f.charge_point_id {
-        q = q.filter(tx::charge_point_id.eq(id.clone()));
-    }
-    if let Some(n) = f.connector_id {
-        q = q.filter(tx::connector_id.eq(n));
-    }
-    if let Some(tag) = &f.id_tag {
-        // The column is COLLATE NOCASE: this ignores case.
-        q = q.filter(tx::id_tag.eq(tag.clone()));
-    }
-    match f.active {
-        Some(true) => q = q.filter(tx::stop_time.is_null()),
-        Some(false) => q = q.filter(tx::stop_time.is_not_null()),
-        None => {}
-    }
-    if let Some(t) = f.from {
-        q = q.filter(tx::start_time.ge(t));
-    }
-    if let Some(t) = f.to {
-        q = q.filter(tx::start_time.lt(t));
-    }
-    q
-}
-
-fn sorted(f: &Filter, sort: Sort) -> tx::BoxedQuery<'static, Sqlite> {
-    let q = filtered(f);
-    match sort.field {
-        "stopTime" => order_by!(q, sort, tx::stop_time, tx::id),
-        "id" => order_by!(q, sort, tx::id, tx::id),
-        "chargePointId" => order_by!(q, sort, tx::charge_point_id, tx::start_time),
-        _ => order_by!(q, sort, tx::start_time, tx::id),
-    }
-}
-
-async fn page_of(
-    services: &Services,
-    filter: Filter,
-    sort: Sort,
-    limit: i64,
-    offset: i64,
-) -> Result<Page<Transaction>, ApiError> {
-    let (items, total) = crate::db::read(&services.pool, move |c| {
-        let total: i64 = filtered(&filter).count().get_result(c)?;
-        let rows = sorted(&filter, sort)
-            .limit(limit)
-            .offset(offset)
-            .select(Row::as_select())
-            .load(c)?;
-        Ok((complete(c, rows)?, total))
-    })
-    .await?;
-    Ok(Page {
-        items,
-        total,
-        limit,
-        offset,
-    })
 }
 
 /// Transactions, filtered; newest first by default. Sort by `startTime` (default, desc),
@@ -232,12 +139,12 @@ pub async fn list(
     sort: web::Query<SortParams>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<Transaction>>, ApiError> {
-    let (limit, offset) = page.resolve()?;
+    let page = page.request()?;
     let filter = filter.into_inner().check()?;
-    let sort = sort.resolve(&SORTS, DEFAULT_SORT)?;
-    Ok(web::Json(
-        page_of(&services, filter, sort, limit, offset).await?,
-    ))
+    let sort = sort.resolve(&store::SORTS, store::DEFAULT_SORT)?;
+    let found =
+        crate::db::read(&services.pool, move |c| store::page(c, &filter, sort, page)).await?;
+    Ok(web::Json(answer(found)))
 }
 
 /// The transactions not stopped yet, with their energy so far: the same filters (`state`, if
@@ -253,32 +160,26 @@ pub async fn active(
     sort: web::Query<SortParams>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<Transaction>>, ApiError> {
-    let (limit, offset) = page.resolve()?;
-    let sort = sort.resolve(&SORTS, DEFAULT_SORT)?;
+    let page = page.request()?;
+    let sort = sort.resolve(&store::SORTS, store::DEFAULT_SORT)?;
     let mut filter = filter.into_inner().check()?;
-    if filter.active == Some(false) {
+    if filter.state == Some(State::Completed) {
         return Err(ApiError::invalid(
             "state: this list holds active transactions only; use /transactions?state=completed",
         ));
     }
-    filter.active = Some(true);
-    Ok(web::Json(
-        page_of(&services, filter, sort, limit, offset).await?,
-    ))
+    filter.state = Some(State::Active);
+    let found =
+        crate::db::read(&services.pool, move |c| store::page(c, &filter, sort, page)).await?;
+    Ok(web::Json(answer(found)))
 }
 
+/// One transaction as answered; 404 if there is none.
 pub(super) async fn find(services: &Services, id: i32) -> Result<Transaction, ApiError> {
-    let found = crate::db::read(&services.pool, move |c| {
-        let row: Option<Row> = tx::table
-            .find(id)
-            .select(Row::as_select())
-            .first(c)
-            .optional()?;
-        row.map(|r| complete(c, vec![r])).transpose()
-    })
-    .await?;
+    let found = crate::db::read(&services.pool, move |c| store::find(c, id)).await?;
+    let now = chrono::Utc::now().naive_utc();
     found
-        .and_then(|mut v| v.pop())
+        .map(|t| Transaction::from_stored(t, now))
         .ok_or_else(|| ApiError::NotFound(format!("no transaction {id}")))
 }
 
@@ -324,44 +225,20 @@ pub struct SampleFilter {
     pub to: Option<String>,
 }
 
-type SampleRow = (
-    NaiveDateTime,
-    i32,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-/// The meter values of a transaction, filtered.
-fn samples(
-    id: i32,
-    measurand: Option<&str>,
-    from: Option<NaiveDateTime>,
-    to: Option<NaiveDateTime>,
-) -> mv::BoxedQuery<'static, Sqlite> {
-    let mut q = mv::table.filter(mv::transaction_id.eq(id)).into_boxed();
-    match measurand {
-        Some(ENERGY_REGISTER) => {
-            q = q.filter(
-                mv::measurand
-                    .eq(ENERGY_REGISTER)
-                    .or(mv::measurand.is_null()),
-            )
+impl From<store::Sample> for Sample {
+    fn from(s: store::Sample) -> Self {
+        Sample {
+            sampled_at: Timestamp::from_naive(s.sampled_at),
+            connector_id: s.connector_id,
+            value: s.value,
+            unit: s.unit,
+            measurand: s.measurand,
+            phase: s.phase,
+            location: s.location,
+            context: s.context,
+            format: s.format,
         }
-        Some(m) => q = q.filter(mv::measurand.eq(m.to_owned())),
-        None => {}
     }
-    if let Some(t) = from {
-        q = q.filter(mv::sampled_at.ge(t));
-    }
-    if let Some(t) = to {
-        q = q.filter(mv::sampled_at.lt(t));
-    }
-    q
 }
 
 /// A transaction's meter values as a time series, oldest first by default. Sort by
@@ -380,66 +257,19 @@ pub async fn meter_values(
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<Sample>>, ApiError> {
     let id = path.into_inner();
-    let (limit, offset) = page.resolve()?;
-    let sort = sort.resolve(
-        &["sampledAt"],
-        Sort {
-            field: "sampledAt",
-            desc: false,
-        },
-    )?;
-    let measurand = filter.measurand.clone().filter(|m| !m.is_empty());
-    let from = parse_time("from", filter.from.as_deref())?;
-    let to = parse_time("to", filter.to.as_deref())?;
+    let page = page.request()?;
+    let sort = sort.resolve(&store::SAMPLE_SORTS, store::SAMPLE_DEFAULT_SORT)?;
+    let filter = store::SampleFilter {
+        measurand: filter.measurand.clone().filter(|m| !m.is_empty()),
+        from: parse_time("from", filter.from.as_deref())?,
+        to: parse_time("to", filter.to.as_deref())?,
+    };
     let found = crate::db::read(&services.pool, move |c| {
-        let known: i64 = tx::table.find(id).count().get_result(c)?;
-        if known == 0 {
-            return Ok(None);
-        }
-        let query = || samples(id, measurand.as_deref(), from, to);
-        let total: i64 = query().count().get_result(c)?;
-        let q = query();
-        let rows: Vec<SampleRow> = order_by!(q, sort, mv::sampled_at, mv::id)
-            .limit(limit)
-            .offset(offset)
-            .select((
-                mv::sampled_at,
-                mv::connector_id,
-                mv::value,
-                mv::unit,
-                mv::measurand,
-                mv::phase,
-                mv::location,
-                mv::context,
-                mv::format,
-            ))
-            .load(c)?;
-        Ok(Some((rows, total)))
+        store::samples(c, id, &filter, sort, page)
     })
     .await?;
-    let (rows, total) = found.ok_or_else(|| ApiError::NotFound(format!("no transaction {id}")))?;
-    let items = rows
-        .into_iter()
-        .map(
-            |(at, connector_id, value, unit, measurand, phase, location, context, format)| Sample {
-                sampled_at: Timestamp::from_naive(at),
-                connector_id,
-                value,
-                unit,
-                measurand,
-                phase,
-                location,
-                context,
-                format,
-            },
-        )
-        .collect();
-    Ok(web::Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let samples = found.ok_or_else(|| ApiError::NotFound(format!("no transaction {id}")))?;
+    Ok(web::Json(samples.map(Sample::from)))
 }
 
 /// The CSV columns, in order.
@@ -458,7 +288,7 @@ const CSV_HEADER: [&str; 12] = [
     "stopIdTag",
 ];
 
-fn csv_of(rows: &[Row], now: NaiveDateTime) -> Result<Vec<u8>, csv::Error> {
+fn csv_of(rows: &[store::Transaction], now: NaiveDateTime) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(CSV_HEADER)?;
     let time = |t: Option<NaiveDateTime>| t.map(|t| Timestamp::from_naive(t).to_string());
@@ -498,21 +328,19 @@ pub async fn export_csv(
     sort: web::Query<SortParams>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = filter.into_inner().check()?;
-    let sort = sort.resolve(&SORTS, DEFAULT_SORT)?;
-    let rows = crate::db::read(&services.pool, move |c| {
-        let total: i64 = filtered(&filter).count().get_result(c)?;
-        if total > MAX_CSV_ROWS {
-            return Ok(Err(total));
-        }
-        let rows: Vec<Row> = sorted(&filter, sort).select(Row::as_select()).load(c)?;
-        Ok(Ok(rows))
+    let sort = sort.resolve(&store::SORTS, store::DEFAULT_SORT)?;
+    let found = crate::db::read(&services.pool, move |c| {
+        store::export(c, &filter, sort, MAX_CSV_ROWS)
     })
-    .await?
-    .map_err(|total| {
-        ApiError::invalid(format!(
-            "from: {total} transactions match, more than {MAX_CSV_ROWS}; narrow the time range"
-        ))
-    })?;
+    .await?;
+    let rows = match found {
+        Export::Rows(rows) => rows,
+        Export::TooMany(total) => {
+            return Err(ApiError::invalid(format!(
+                "from: {total} transactions match, more than {MAX_CSV_ROWS}; narrow the time range"
+            )))
+        }
+    };
     let now = chrono::Utc::now().naive_utc();
     let body = web::block(move || csv_of(&rows, now))
         .await
@@ -525,58 +353,4 @@ pub async fn export_csv(
             "attachment; filename=\"transactions.csv\"",
         ))
         .body(body))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::db::query::plan;
-
-    fn plan_of(filter: Filter, sort: Sort) -> String {
-        plan::of(&sorted(&filter, sort).limit(50).offset(0))
-    }
-
-    #[test]
-    fn lists_use_their_indexes() {
-        let by_charger = Filter {
-            charge_point_id: Some("CP".into()),
-            ..Filter::default()
-        };
-        let p = plan_of(by_charger.clone(), DEFAULT_SORT);
-        assert!(p.contains("INDEX transactions_by_charger"), "{p}");
-        // Only ties of start time are sorted (by id); the order itself comes from the index.
-        assert!(
-            !p.contains("TEMP B-TREE FOR ORDER BY"),
-            "sorted by the index: {p}"
-        );
-        let by_tag = Filter {
-            id_tag: Some("TAG".into()),
-            ..Filter::default()
-        };
-        let p = plan_of(by_tag, DEFAULT_SORT);
-        assert!(p.contains("INDEX transactions_by_tag"), "{p}");
-        assert!(!p.contains("TEMP B-TREE"), "{p}");
-        let open = Filter {
-            active: Some(true),
-            ..Filter::default()
-        };
-        let p = plan_of(open, DEFAULT_SORT);
-        assert!(p.contains("INDEX transactions_active_by_start"), "{p}");
-        let p = plan_of(Filter::default(), DEFAULT_SORT);
-        assert!(p.contains("INDEX transactions_by_start"), "{p}");
-        let p = plan::of(&filtered(&by_charger).count());
-        assert!(p.contains("COVERING INDEX transactions_by_charger"), "{p}");
-    }
-
-    #[test]
-    fn meter_values_use_the_transaction_index() {
-        let q = samples(1, Some("Power.Active.Import"), None, None);
-        let sort = Sort {
-            field: "sampledAt",
-            desc: false,
-        };
-        let p = plan::of(&order_by!(q, sort, mv::sampled_at, mv::id).select(mv::value));
-        assert!(p.contains("INDEX meter_values_by_transaction"), "{p}");
-        assert!(!p.contains("TEMP B-TREE"), "{p}");
-    }
 }
