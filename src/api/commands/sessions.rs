@@ -14,7 +14,6 @@ use crate::api::auth::Operator;
 use crate::api::body::Body;
 use crate::api::error::ApiError;
 use crate::charger::actor::Close;
-use crate::db::schema::transactions;
 use crate::ocpp::types::{Timestamp, Validate};
 use crate::ocpp::v16::clear_charging_profile::{
     ClearChargingProfileRequest, ClearChargingProfileResponse,
@@ -35,8 +34,6 @@ use crate::ocpp::v16::set_charging_profile::{
 use crate::services::Services;
 use actix_web::{post, web, HttpResponse, ResponseError};
 use actix_ws::CloseCode;
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -134,24 +131,19 @@ async fn open_transaction(
     charger_id: &str,
     transaction_id: i32,
 ) -> Result<u32, ApiError> {
-    let cp = charger_id.to_owned();
-    let found: Option<(i32, Option<NaiveDateTime>)> = crate::db::read(&services.pool, move |c| {
-        transactions::table
-            .find(transaction_id)
-            .filter(transactions::charge_point_id.eq(&cp))
-            .select((transactions::connector_id, transactions::stop_time))
-            .first(c)
-            .optional()
+    let found = crate::db::read(&services.pool, move |c| {
+        crate::db::transactions::find(c, transaction_id)
     })
-    .await?;
+    .await?
+    .filter(|t| t.charge_point_id == charger_id);
     match found {
         None => Err(ApiError::NotFound(format!(
             "charger {charger_id} has no transaction {transaction_id}"
         ))),
-        Some((_, Some(_))) => Err(ApiError::Conflict(format!(
+        Some(t) if !t.is_active() => Err(ApiError::Conflict(format!(
             "transaction {transaction_id} has ended"
         ))),
-        Some((connector, None)) => Ok(connector.max(0) as u32),
+        Some(t) => Ok(t.connector_id.max(0) as u32),
     }
 }
 
