@@ -13,7 +13,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// A profile installed on a charger.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = installed)]
 pub struct Installed {
     pub connector_id: i32,
     pub charging_profile_id: i32,
@@ -36,7 +37,8 @@ pub struct Cleared {
 }
 
 /// A profile of the library.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = library)]
 pub struct LibraryProfile {
     pub id: i32,
     pub name: String,
@@ -105,30 +107,20 @@ pub fn clear_installed(c: &mut DbConn, charger_id: &str, cleared: &Cleared) -> Q
     q.execute(c).map(drop)
 }
 
-type InstalledRow = (i32, i32, String, i32, Option<i32>, String, NaiveDateTime);
-
 /// The installed profiles of a charger, by connector, purpose and stack level. TxProfiles of
 /// finished transactions are left out (the charger drops them when the transaction ends).
 pub fn installed_on(c: &mut DbConn, charger_id: &str) -> QueryResult<Vec<Installed>> {
-    let rows: Vec<InstalledRow> = installed::table
+    let rows: Vec<Installed> = installed::table
         .filter(installed::charge_point_id.eq(charger_id))
         .order((
             installed::connector_id,
             installed::purpose,
             installed::stack_level,
         ))
-        .select((
-            installed::connector_id,
-            installed::charging_profile_id,
-            installed::purpose,
-            installed::stack_level,
-            installed::transaction_id,
-            installed::profile,
-            installed::installed_at,
-        ))
+        .select(Installed::as_select())
         .load(c)?;
     // Few rows per charger: their transactions are looked up by primary key.
-    let ids: Vec<i32> = rows.iter().filter_map(|r| r.4).collect();
+    let ids: Vec<i32> = rows.iter().filter_map(|r| r.transaction_id).collect();
     let finished: Vec<i32> = transactions::table
         .filter(transactions::id.eq_any(&ids))
         .filter(transactions::stop_time.is_not_null())
@@ -136,28 +128,7 @@ pub fn installed_on(c: &mut DbConn, charger_id: &str) -> QueryResult<Vec<Install
         .load(c)?;
     Ok(rows
         .into_iter()
-        .filter(|r| r.4.is_none_or(|tx| !finished.contains(&tx)))
-        .map(
-            |(
-                connector_id,
-                charging_profile_id,
-                purpose,
-                stack_level,
-                transaction_id,
-                profile,
-                installed_at,
-            )| {
-                Installed {
-                    connector_id,
-                    charging_profile_id,
-                    purpose,
-                    stack_level,
-                    transaction_id,
-                    profile,
-                    installed_at,
-                }
-            },
-        )
+        .filter(|r| r.transaction_id.is_none_or(|tx| !finished.contains(&tx)))
         .collect())
 }
 
@@ -172,26 +143,12 @@ pub fn highest_installed_id(c: &mut DbConn, charger_id: &str) -> QueryResult<Opt
 /// The library, by name.
 pub fn page(c: &mut DbConn, page: PageRequest) -> QueryResult<Page<LibraryProfile>> {
     let total: i64 = library::table.count().get_result(c)?;
-    let rows: Vec<(i32, String, String, NaiveDateTime)> = library::table
+    let items = library::table
         .order(library::name)
         .limit(page.limit)
         .offset(page.offset)
-        .select((
-            library::id,
-            library::name,
-            library::profile,
-            library::created_at,
-        ))
+        .select(LibraryProfile::as_select())
         .load(c)?;
-    let items = rows
-        .into_iter()
-        .map(|(id, name, profile, created_at)| LibraryProfile {
-            id,
-            name,
-            profile,
-            created_at,
-        })
-        .collect();
     Ok(page.of(items, total))
 }
 

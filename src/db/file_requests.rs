@@ -7,7 +7,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// An accepted UpdateFirmware or SignedUpdateFirmware.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = firmware_requests)]
 pub struct FirmwareRequest {
     pub id: i32,
     /// The OCPP action.
@@ -21,7 +22,8 @@ pub struct FirmwareRequest {
 }
 
 /// An accepted GetDiagnostics or GetLog.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = diag)]
 pub struct DiagnosticsRequest {
     pub id: i32,
     /// The OCPP action.
@@ -74,60 +76,15 @@ pub fn record_diagnostics(c: &mut DbConn, cp: &str, r: &DiagnosticsRequest) -> Q
         .map(drop)
 }
 
-type FirmwareRow = (
-    i32,
-    String,
-    String,
-    NaiveDateTime,
-    Option<i32>,
-    Option<String>,
-    NaiveDateTime,
-);
-
 /// A charger's `limit` most recent firmware requests, newest first.
 pub fn recent_firmware(c: &mut DbConn, cp: &str, limit: i64) -> QueryResult<Vec<FirmwareRequest>> {
-    let rows: Vec<FirmwareRow> = firmware_requests::table
+    firmware_requests::table
         .filter(firmware_requests::charge_point_id.eq(cp))
         .order(firmware_requests::id.desc())
         .limit(limit)
-        .select((
-            firmware_requests::id,
-            firmware_requests::kind,
-            firmware_requests::location,
-            firmware_requests::retrieve_date,
-            firmware_requests::request_id,
-            firmware_requests::status,
-            firmware_requests::created_at,
-        ))
-        .load(c)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, kind, location, retrieve_date, request_id, status, created_at)| FirmwareRequest {
-                id,
-                kind,
-                location,
-                retrieve_date,
-                request_id,
-                status,
-                created_at,
-            },
-        )
-        .collect())
+        .select(FirmwareRequest::as_select())
+        .load(c)
 }
-
-type DiagnosticsRow = (
-    i32,
-    String,
-    Option<String>,
-    String,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<i32>,
-    Option<String>,
-    Option<String>,
-    NaiveDateTime,
-);
 
 /// A charger's `limit` most recent diagnostics and log requests, newest first.
 pub fn recent_diagnostics(
@@ -135,53 +92,12 @@ pub fn recent_diagnostics(
     cp: &str,
     limit: i64,
 ) -> QueryResult<Vec<DiagnosticsRequest>> {
-    let rows: Vec<DiagnosticsRow> = diag::table
+    diag::table
         .filter(diag::charge_point_id.eq(cp))
         .order(diag::id.desc())
         .limit(limit)
-        .select((
-            diag::id,
-            diag::kind,
-            diag::log_type,
-            diag::location,
-            diag::start_time,
-            diag::stop_time,
-            diag::request_id,
-            diag::status,
-            diag::file_name,
-            diag::created_at,
-        ))
-        .load(c)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                id,
-                kind,
-                log_type,
-                location,
-                start_time,
-                stop_time,
-                request_id,
-                status,
-                file_name,
-                created_at,
-            )| {
-                DiagnosticsRequest {
-                    id,
-                    kind,
-                    log_type,
-                    location,
-                    start_time,
-                    stop_time,
-                    request_id,
-                    status,
-                    file_name,
-                    created_at,
-                }
-            },
-        )
-        .collect())
+        .select(DiagnosticsRequest::as_select())
+        .load(c)
 }
 
 /// Notifications of the given `kinds` from charger `cp` received since `since`.

@@ -36,7 +36,8 @@ impl Status {
 }
 
 /// A reservation as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = r)]
 pub struct Reservation {
     pub id: i32,
     pub charge_point_id: String,
@@ -162,19 +163,6 @@ pub fn set_used(
         .map(drop)
 }
 
-type Row = (
-    i32,
-    String,
-    i32,
-    String,
-    Option<String>,
-    NaiveDateTime,
-    String,
-    Option<i32>,
-    NaiveDateTime,
-    NaiveDateTime,
-);
-
 /// Newest first; `active` is judged at `now`.
 pub fn page(
     c: &mut DbConn,
@@ -199,52 +187,11 @@ pub fn page(
         q
     };
     let total: i64 = query().count().get_result(c)?;
-    let rows: Vec<Row> = query()
+    let items = query()
         .order(r::id.desc())
         .limit(page.limit)
         .offset(page.offset)
-        .select((
-            r::id,
-            r::charge_point_id,
-            r::connector_id,
-            r::id_tag,
-            r::parent_id_tag,
-            r::expiry_date,
-            r::status,
-            r::transaction_id,
-            r::created_at,
-            r::updated_at,
-        ))
+        .select(Reservation::as_select())
         .load(c)?;
-    let items = rows
-        .into_iter()
-        .map(
-            |(
-                id,
-                charge_point_id,
-                connector_id,
-                id_tag,
-                parent_id_tag,
-                expiry_date,
-                status,
-                transaction_id,
-                created_at,
-                updated_at,
-            )| {
-                Reservation {
-                    id,
-                    charge_point_id,
-                    connector_id,
-                    id_tag,
-                    parent_id_tag,
-                    expiry_date,
-                    status,
-                    transaction_id,
-                    created_at,
-                    updated_at,
-                }
-            },
-        )
-        .collect();
     Ok(page.of(items, total))
 }
