@@ -5,6 +5,7 @@
 //! answers its charger after that, so **nothing is confirmed before it is committed**. If a
 //! group fails as a whole, its jobs are retried one by one so one bad job cannot sink the rest.
 
+use super::batch;
 use super::jobs::{Job, Outcome};
 use super::models::LogRow;
 use super::{DbConn, DbError};
@@ -19,6 +20,9 @@ const LOG_ROWS_PER_INSERT: usize = 1_000;
 /// counted and dropped (the log is a record, not a confirmation): a charger that floods us,
 /// or a database that falls behind, cannot make the writer hold them without bound.
 const MAX_PENDING_LOG_BYTES: usize = 4 << 20;
+/// Rows one commit writes, about (see [`super::batch`]): enough for a full batch of ordinary
+/// messages, small enough that one charger's sample-heavy messages cannot make a commit long.
+const MAX_BATCH_ROWS: usize = 20_000;
 /// How often the writer's figures are logged (at debug level).
 const STATS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -102,6 +106,26 @@ impl DbWriter {
         }
     }
 
+    /// Takes the writes of the next commit out of `waiting` (see [`super::batch`]).
+    fn next_batch(&mut self) -> Vec<Waiting> {
+        let picked = {
+            let described: Vec<batch::Waiting<'_>> = self
+                .waiting
+                .iter()
+                .map(|(job, _)| batch::Waiting {
+                    charger: job.charger(),
+                    rows: job.rows(),
+                    barrier: matches!(job, Job::Flush),
+                })
+                .collect();
+            batch::pick(&described, self.max_batch, MAX_BATCH_ROWS)
+        };
+        let mut slots: Vec<Option<Waiting>> = self.waiting.drain(..).map(Some).collect();
+        let batch = picked.iter().filter_map(|&i| slots[i].take()).collect();
+        self.waiting = slots.into_iter().flatten().collect();
+        batch
+    }
+
     /// Starts a commit of what is waiting, unless one is running already.
     fn kick(&mut self, ctx: &mut Context<Self>) {
         if self.waiting.is_empty() && self.logs.is_empty() {
@@ -110,8 +134,7 @@ impl DbWriter {
         let Some(mut conn) = self.conn.take() else {
             return;
         };
-        let take = self.waiting.len().min(self.max_batch);
-        let batch: Vec<Waiting> = self.waiting.drain(..take).collect();
+        let batch = self.next_batch();
         let logs = std::mem::take(&mut self.logs);
         self.logs_bytes = 0;
         if self.logs_dropped > 0 {

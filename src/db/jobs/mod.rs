@@ -168,6 +168,67 @@ pub enum Outcome {
 }
 
 impl Job {
+    /// The charger whose write it is, if any (the writer takes chargers' writes in turns).
+    pub fn charger(&self) -> Option<&str> {
+        match self {
+            Job::Admit {
+                charge_point_id, ..
+            }
+            | Job::Boot {
+                charge_point_id, ..
+            }
+            | Job::Status {
+                charge_point_id, ..
+            }
+            | Job::StartTransaction {
+                charge_point_id, ..
+            }
+            | Job::StartAnswerLost {
+                charge_point_id, ..
+            }
+            | Job::StopTransaction {
+                charge_point_id, ..
+            }
+            | Job::MeterValues {
+                charge_point_id, ..
+            }
+            | Job::DataTransfer {
+                charge_point_id, ..
+            }
+            | Job::SignCertificate {
+                charge_point_id, ..
+            }
+            | Job::Online {
+                charge_point_id, ..
+            }
+            | Job::Offline {
+                charge_point_id, ..
+            } => Some(charge_point_id),
+            Job::Event(event) => Some(&event.charge_point_id),
+            Job::Authorize { .. }
+            | Job::Touch { .. }
+            | Job::EndIdleTransactions { .. }
+            | Job::PruneMessageLog { .. }
+            | Job::Flush
+            | Job::Run(_) => None,
+        }
+    }
+
+    /// Roughly how many rows the job writes (a sampled value is a row).
+    pub fn rows(&self) -> usize {
+        let samples = |values: &[crate::ocpp::v16::common::MeterValue]| -> usize {
+            values.iter().map(|m| m.sampled_value.len()).sum()
+        };
+        match self {
+            Job::MeterValues { request, .. } => 1 + samples(&request.meter_value),
+            Job::StopTransaction { request, .. } => {
+                1 + request.transaction_data.as_deref().map_or(0, samples)
+            }
+            Job::Touch { seen } => seen.len(),
+            _ => 1,
+        }
+    }
+
     /// The job's name, for logs.
     pub fn name(&self) -> &'static str {
         match self {
