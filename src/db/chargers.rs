@@ -293,6 +293,242 @@ pub fn set_password_hash(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::audit::AuditFilter;
+    use crate::db::query::scratch;
+    use crate::ocpp::v16::status_notification::ChargePointErrorCode;
+
+    fn now() -> NaiveDateTime {
+        chrono::Utc::now().naive_utc()
+    }
+
+    fn audit(action: &str, target: &str) -> AuditRow {
+        AuditRow {
+            actor: "user:admin".into(),
+            action: action.into(),
+            target: Some(target.into()),
+            request: None,
+            result: "204".into(),
+        }
+    }
+
+    /// The audit actions about `target`, newest first.
+    fn audited(c: &mut DbConn, target: &str) -> Vec<String> {
+        let filter = AuditFilter {
+            target: Some(target.into()),
+            ..AuditFilter::default()
+        };
+        let page = PageRequest {
+            limit: 100,
+            offset: 0,
+        };
+        let entries = audit::page(c, &filter, page).unwrap();
+        entries.items.into_iter().map(|e| e.action).collect()
+    }
+
+    fn add(c: &mut DbConn, id: &str) {
+        let new = NewCharger {
+            id,
+            registration_status: None,
+            password_hash: None,
+            created_at: now(),
+        };
+        assert!(create(c, &new, None).unwrap());
+    }
+
+    fn connector(c: &mut DbConn, id: &str, connector_id: i32, status: &str) {
+        diesel::insert_into(conn::table)
+            .values((
+                conn::charge_point_id.eq(id),
+                conn::connector_id.eq(connector_id),
+                conn::status.eq(status),
+                conn::error_code.eq(if status == "Faulted" {
+                    "Weird"
+                } else {
+                    "NoError"
+                }),
+                conn::status_at.eq(now()),
+                conn::updated_at.eq(now()),
+            ))
+            .execute(c)
+            .unwrap();
+    }
+
+    fn session(c: &mut DbConn, id: &str, meter: (i64, Option<i64>)) {
+        diesel::insert_into(tx::table)
+            .values((
+                tx::charge_point_id.eq(id),
+                tx::connector_id.eq(1),
+                tx::id_tag.eq("TAG"),
+                tx::id_tag_status.eq("Accepted"),
+                tx::start_time.eq(now()),
+                tx::meter_start.eq(meter.0),
+                tx::meter_stop.eq(meter.1),
+                tx::started_at.eq(now()),
+            ))
+            .execute(c)
+            .unwrap();
+    }
+
+    fn ids(c: &mut DbConn, filter: ChargerFilter, sort: Sort) -> Vec<String> {
+        let page = PageRequest {
+            limit: 10,
+            offset: 0,
+        };
+        let found = super::page(c, &filter, sort, page).unwrap();
+        found.items.into_iter().map(|c| c.charge_point.id).collect()
+    }
+
+    #[test]
+    fn changes_commit_with_their_audit_rows_and_misses_write_none() {
+        let (_dir, mut conn) = scratch();
+        let c = &mut conn;
+        let new = NewCharger {
+            id: "CP1",
+            registration_status: Some(RegistrationStatus::Pending),
+            password_hash: Some("hash"),
+            created_at: now(),
+        };
+        assert!(create(c, &new, Some(&audit("charger.create", "CP1"))).unwrap());
+        assert!(!create(c, &new, Some(&audit("charger.create", "CP1"))).unwrap());
+        let change = ChargerChange {
+            registration_status: Some(None),
+            heartbeat_interval_secs: Some(Some(60)),
+        };
+        assert!(update(c, "CP1", change, Some(&audit("charger.update", "CP1"))).unwrap());
+        assert!(!update(c, "CP2", change, Some(&audit("charger.update", "CP2"))).unwrap());
+        let clear = audit("charger.password.clear", "CP1");
+        assert!(set_password_hash(c, "CP1", None, Some(&clear)).unwrap());
+        let clear = audit("charger.password.clear", "CP2");
+        assert!(!set_password_hash(c, "CP2", None, Some(&clear)).unwrap());
+
+        let found = find(c, "CP1").unwrap().unwrap().charge_point;
+        assert_eq!(found.registration_status, None);
+        assert_eq!(found.heartbeat_interval_secs, Some(60));
+        assert_eq!(found.password_hash, None);
+
+        connector(c, "CP1", 1, "Available");
+        assert!(delete(c, "CP1", Some(&audit("charger.delete", "CP1"))).unwrap());
+        assert!(!delete(c, "CP1", Some(&audit("charger.delete", "CP1"))).unwrap());
+        assert!(!exists(c, "CP1").unwrap());
+        assert!(connectors::of_chargers(c, &["CP1".into()])
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            audited(c, "CP1"),
+            [
+                "charger.delete",
+                "charger.password.clear",
+                "charger.update",
+                "charger.create"
+            ]
+        );
+        assert!(audited(c, "CP2").is_empty());
+    }
+
+    #[test]
+    fn lists_filter_and_sort_chargers_with_their_connectors_and_energy() {
+        let (_dir, mut conn) = scratch();
+        let c = &mut conn;
+        for id in ["A", "B", "C%"] {
+            add(c, id);
+        }
+        diesel::update(cp::table.find("A"))
+            .set((cp::vendor.eq("ABB"), cp::connected.eq(true)))
+            .execute(c)
+            .unwrap();
+        diesel::update(cp::table.find("B"))
+            .set((cp::vendor.eq("Alfen"), cp::model.eq("ABB-like")))
+            .execute(c)
+            .unwrap();
+        connector(c, "A", 2, "Charging");
+        connector(c, "A", 1, "Available");
+        connector(c, "B", 1, "Available");
+        connector(c, "C%", 1, "Faulted");
+        connector(c, "C%", 2, "Dozing");
+        session(c, "A", (100, Some(1_600)));
+        session(c, "A", (2_000, Some(2_500)));
+        session(c, "A", (3_000, None));
+
+        let by_id = DEFAULT_SORT;
+        let only = |f: fn(&mut ChargerFilter)| {
+            let mut filter = ChargerFilter::default();
+            f(&mut filter);
+            filter
+        };
+        let charging = only(|f| f.status = Some(ChargePointStatus::Charging));
+        assert_eq!(ids(c, charging, by_id), ["A"]);
+        let available = only(|f| f.status = Some(ChargePointStatus::Available));
+        assert_eq!(ids(c, available, by_id), ["A", "B"]);
+        assert_eq!(ids(c, only(|f| f.online = Some(false)), by_id), ["B", "C%"]);
+        assert_eq!(
+            ids(c, only(|f| f.vendor = Some("abb".into())), by_id),
+            ["A"]
+        );
+        assert!(ids(c, only(|f| f.vendor = Some("a_b".into())), by_id).is_empty());
+        assert_eq!(
+            ids(c, only(|f| f.q = Some("abb".into())), by_id),
+            ["A", "B"]
+        );
+        assert_eq!(ids(c, only(|f| f.q = Some("%".into())), by_id), ["C%"]);
+        let vendor_desc = Sort {
+            field: "vendor",
+            desc: true,
+        };
+        assert_eq!(
+            ids(c, ChargerFilter::default(), vendor_desc),
+            ["B", "A", "C%"]
+        );
+
+        let a = find(c, "A").unwrap().unwrap();
+        assert_eq!(a.energy_wh, 2_000);
+        let statuses: Vec<_> = a
+            .connectors
+            .iter()
+            .map(|k| (k.connector_id, k.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                (1, ChargePointStatus::Available),
+                (2, ChargePointStatus::Charging)
+            ]
+        );
+        let odd = find(c, "C%").unwrap().unwrap();
+        assert_eq!(odd.energy_wh, 0);
+        let read: Vec<_> = odd
+            .connectors
+            .iter()
+            .map(|k| (k.status, k.error_code))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (ChargePointStatus::Faulted, ChargePointErrorCode::OtherError),
+                (
+                    ChargePointStatus::Unavailable,
+                    ChargePointErrorCode::NoError
+                )
+            ],
+            "unknown spellings read as their fallbacks"
+        );
+    }
+
+    #[test]
+    fn registration_statuses_read_typed_and_unknown_ones_as_none() {
+        let (_dir, mut conn) = scratch();
+        let c = &mut conn;
+        add(c, "CP");
+        diesel::update(cp::table.find("CP"))
+            .set((
+                cp::boot_status.eq("Accepted"),
+                cp::registration_status.eq("Maybe"),
+            ))
+            .execute(c)
+            .unwrap();
+        let row = find(c, "CP").unwrap().unwrap().charge_point;
+        assert_eq!(row.boot_status, Some(RegistrationStatus::Accepted));
+        assert_eq!(row.registration_status, None);
+    }
 
     #[test]
     fn energy_per_charger_reads_only_the_index() {
@@ -302,5 +538,15 @@ mod tests {
             plan.contains("USING COVERING INDEX transactions_by_charger"),
             "{plan}"
         );
+    }
+
+    #[test]
+    fn the_status_filter_looks_connectors_up_by_key() {
+        let filter = ChargerFilter {
+            status: Some(ChargePointStatus::Faulted),
+            ..ChargerFilter::default()
+        };
+        let plan = crate::db::query::plan::of(&filtered(&filter).select(cp::id));
+        assert!(plan.contains("sqlite_autoindex_connectors_1"), "{plan}");
     }
 }

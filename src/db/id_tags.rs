@@ -305,3 +305,204 @@ pub fn import(
     }
     Ok(done)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::audit::{AuditEntry, AuditFilter};
+    use crate::db::query::scratch;
+
+    fn now() -> NaiveDateTime {
+        chrono::Utc::now().naive_utc()
+    }
+
+    fn audit(action: &str) -> AuditRow {
+        AuditRow {
+            actor: "user:operator".into(),
+            action: action.into(),
+            target: None,
+            request: None,
+            result: "200".into(),
+        }
+    }
+
+    fn audited(c: &mut DbConn) -> Vec<AuditEntry> {
+        let page = PageRequest {
+            limit: 100,
+            offset: 0,
+        };
+        audit::page(c, &AuditFilter::default(), page).unwrap().items
+    }
+
+    fn add(c: &mut DbConn, tag: &str, status: TagStatus, parent: Option<&str>) {
+        let new = NewIdTag {
+            id_tag: tag,
+            status,
+            expiry_date: None,
+            parent_id_tag: parent,
+            max_active_transactions: Some(3),
+            created_at: now(),
+        };
+        assert!(create(c, &new, None).unwrap());
+    }
+
+    fn row(tag: &str, status: TagStatus, parent: Option<&str>) -> ImportRow {
+        ImportRow {
+            id_tag: tag.into(),
+            status,
+            expiry_date: None,
+            parent_id_tag: parent.map(str::to_owned),
+        }
+    }
+
+    fn tags(c: &mut DbConn, filter: IdTagFilter, sort: Sort) -> Vec<String> {
+        let page = PageRequest {
+            limit: 10,
+            offset: 0,
+        };
+        let found = super::page(c, &filter, sort, page).unwrap();
+        found.items.into_iter().map(|t| t.id_tag).collect()
+    }
+
+    #[test]
+    fn changes_commit_with_their_audit_rows_and_misses_write_none() {
+        let (_dir, mut conn) = scratch();
+        let c = &mut conn;
+        let new = NewIdTag {
+            id_tag: "A1",
+            status: TagStatus::Accepted,
+            expiry_date: None,
+            parent_id_tag: None,
+            max_active_transactions: None,
+            created_at: now(),
+        };
+        assert!(create(c, &new, Some(&audit("id_tag.create"))).unwrap());
+        let again = NewIdTag {
+            id_tag: "a1",
+            ..new.clone()
+        };
+        assert!(!create(c, &again, Some(&audit("id_tag.create"))).unwrap());
+        let change = IdTagChange {
+            status: Some(TagStatus::Blocked),
+            max_active_transactions: Some(Some(0)),
+            ..IdTagChange::default()
+        };
+        assert!(update(c, "a1", &change, now(), Some(&audit("id_tag.update"))).unwrap());
+        assert!(!update(c, "B1", &change, now(), Some(&audit("id_tag.update"))).unwrap());
+        let found = find(c, "A1").unwrap().unwrap();
+        assert_eq!(
+            (
+                found.id_tag.as_str(),
+                found.status,
+                found.max_active_transactions
+            ),
+            ("A1", TagStatus::Blocked, Some(0))
+        );
+        assert!(delete(c, "a1", Some(&audit("id_tag.delete"))).unwrap());
+        assert!(!delete(c, "A1", Some(&audit("id_tag.delete"))).unwrap());
+        let actions: Vec<String> = audited(c).into_iter().map(|e| e.action).collect();
+        assert_eq!(actions, ["id_tag.delete", "id_tag.update", "id_tag.create"]);
+    }
+
+    #[test]
+    fn imports_update_tags_in_any_case_and_audit_what_they_did() {
+        let (_dir, mut conn) = scratch();
+        let c = &mut conn;
+        add(c, "A1", TagStatus::Accepted, None);
+        let rows = [
+            row("a1", TagStatus::Blocked, None),
+            row("B1", TagStatus::Accepted, Some("A1")),
+        ];
+        assert_eq!(
+            import(c, &rows[..1], now(), None).unwrap(),
+            Imported {
+                created: 0,
+                updated: 1
+            }
+        );
+        assert!(audited(c).is_empty());
+        let summary = |done: Imported| AuditRow {
+            request: Some(serde_json::json!({"created": done.created})),
+            ..audit("id_tag.import")
+        };
+        let done = import(c, &rows, now(), Some(&summary)).unwrap();
+        assert_eq!(
+            done,
+            Imported {
+                created: 1,
+                updated: 1
+            }
+        );
+        let entries = audited(c);
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].request.as_deref(), Some(r#"{"created":1}"#));
+
+        let a1 = find(c, "A1").unwrap().unwrap();
+        assert_eq!(a1.status, TagStatus::Blocked);
+        assert_eq!(
+            a1.max_active_transactions,
+            Some(3),
+            "an import keeps limits"
+        );
+        let b1 = find(c, "b1").unwrap().unwrap();
+        assert_eq!(
+            (b1.parent_id_tag.as_deref(), b1.max_active_transactions),
+            (Some("A1"), None)
+        );
+    }
+
+    #[test]
+    fn lists_filter_by_status_group_and_text() {
+        let (_dir, mut conn) = scratch();
+        let c = &mut conn;
+        add(c, "G", TagStatus::Accepted, None);
+        add(c, "G_1", TagStatus::Blocked, Some("G"));
+        add(c, "G2", TagStatus::Accepted, Some("g"));
+        add(c, "X", TagStatus::Expired, None);
+        diesel::update(id_tags::table.filter(id_tags::id_tag.eq("X")))
+            .set(id_tags::status.eq("Lost"))
+            .execute(c)
+            .unwrap();
+
+        let by_tag = DEFAULT_SORT;
+        let group = IdTagFilter {
+            parent_id_tag: Some("G".into()),
+            ..IdTagFilter::default()
+        };
+        assert_eq!(tags(c, group, by_tag), ["G2", "G_1"]);
+        let accepted = IdTagFilter {
+            status: Some(TagStatus::Accepted),
+            ..IdTagFilter::default()
+        };
+        assert_eq!(tags(c, accepted, by_tag), ["G", "G2"]);
+        let text = IdTagFilter {
+            q: Some("_".into()),
+            ..IdTagFilter::default()
+        };
+        assert_eq!(tags(c, text, by_tag), ["G_1"]);
+        let status_desc = Sort {
+            field: "status",
+            desc: true,
+        };
+        assert_eq!(
+            tags(c, IdTagFilter::default(), status_desc),
+            ["X", "G_1", "G2", "G"]
+        );
+        let x = find(c, "x").unwrap().unwrap();
+        assert_eq!(
+            x.status,
+            TagStatus::Invalid,
+            "an unknown status reads Invalid"
+        );
+    }
+
+    #[test]
+    fn a_group_is_listed_from_its_index() {
+        let filter = IdTagFilter {
+            parent_id_tag: Some("G".into()),
+            ..IdTagFilter::default()
+        };
+        let plan = crate::db::query::plan::of(&filtered(&filter).select(IdTag::as_select()));
+        assert!(plan.contains("id_tags_by_parent"), "{plan}");
+    }
+}
