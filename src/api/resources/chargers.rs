@@ -192,11 +192,12 @@ pub struct ChargerFilter {
 
 /// A connector status spelled as OCPP spells it; 422 naming `status` otherwise.
 fn connector_status(s: &str) -> Result<ChargePointStatus, ApiError> {
-    let all = ChargePointStatus::ALL;
-    super::one_of("status", s, all.map(ChargePointStatus::as_str))?;
-    all.into_iter()
-        .find(|v| v.as_str() == s)
-        .ok_or_else(|| ApiError::invalid("status: unknown"))
+    super::one_of(
+        "status",
+        s,
+        ChargePointStatus::ALL.map(ChargePointStatus::as_str),
+    )?;
+    ChargePointStatus::parse(s).ok_or_else(|| ApiError::invalid("status: unknown"))
 }
 
 impl ChargerFilter {
