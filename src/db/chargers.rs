@@ -4,10 +4,10 @@
 
 use super::audit::{self, AuditRow};
 use super::connectors::{self, Connector};
+use super::models::ChargePoint as Row;
 use super::page::{Page, PageRequest, Sort};
-use super::query::{like_anywhere, like_literal, order_by};
+use super::query::{like_anywhere, like_literal, order_by, stored};
 use super::schema::{charge_points as cp, connectors as conn, transactions as tx};
-use super::spelling::Spelled;
 use super::DbConn;
 use crate::ocpp::v16::boot_notification::RegistrationStatus;
 use crate::ocpp::v16::status_notification::ChargePointStatus;
@@ -17,16 +17,13 @@ use diesel::sql_types::BigInt;
 use diesel::sqlite::Sqlite;
 use std::collections::HashMap;
 
-/// A charger's row.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
-#[diesel(table_name = cp)]
+/// A charger as stored.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChargePoint {
     pub id: String,
     /// What an admin set for its next boot; `None`: the configured default.
-    #[diesel(deserialize_as = Spelled<RegistrationStatus>)]
     pub registration_status: Option<RegistrationStatus>,
     /// What its last BootNotification was answered; `None` if it never booted.
-    #[diesel(deserialize_as = Spelled<RegistrationStatus>)]
     pub boot_status: Option<RegistrationStatus>,
     pub vendor: Option<String>,
     pub model: Option<String>,
@@ -48,6 +45,43 @@ pub struct ChargePoint {
     pub heartbeat_interval_secs: Option<i32>,
     pub connection_replacements: i32,
     pub last_replaced_at: Option<NaiveDateTime>,
+}
+
+impl ChargePoint {
+    fn from_row(r: Row) -> QueryResult<ChargePoint> {
+        Ok(ChargePoint {
+            // Read as the boot reads it: a preset this build does not know is no preset.
+            registration_status: r
+                .registration_status
+                .as_deref()
+                .and_then(RegistrationStatus::parse),
+            boot_status: r
+                .boot_status
+                .as_deref()
+                .map(|s| stored("charge_points.boot_status", s, RegistrationStatus::parse))
+                .transpose()?,
+            id: r.id,
+            vendor: r.vendor,
+            model: r.model,
+            charge_point_serial: r.charge_point_serial,
+            charge_box_serial: r.charge_box_serial,
+            firmware_version: r.firmware_version,
+            iccid: r.iccid,
+            imsi: r.imsi,
+            meter_type: r.meter_type,
+            meter_serial: r.meter_serial,
+            password_hash: r.password_hash,
+            connected: r.connected,
+            last_seen: r.last_seen,
+            last_boot_at: r.last_boot_at,
+            firmware_status: r.firmware_status,
+            diagnostics_status: r.diagnostics_status,
+            created_at: r.created_at,
+            heartbeat_interval_secs: r.heartbeat_interval_secs,
+            connection_replacements: r.connection_replacements,
+            last_replaced_at: r.last_replaced_at,
+        })
+    }
 }
 
 /// A charger with its connectors and the energy its completed transactions delivered.
@@ -138,7 +172,7 @@ macro_rules! energy_by_charger {
 }
 
 /// The given rows with their connectors and energy, in the same order.
-fn complete(c: &mut DbConn, rows: Vec<ChargePoint>) -> QueryResult<Vec<Charger>> {
+fn complete(c: &mut DbConn, rows: Vec<Row>) -> QueryResult<Vec<Charger>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut by_charger: HashMap<String, Vec<Connector>> = HashMap::new();
     for connector in connectors::of_chargers(c, &ids)? {
@@ -151,14 +185,16 @@ fn complete(c: &mut DbConn, rows: Vec<ChargePoint>) -> QueryResult<Vec<Charger>>
         .load::<(String, i64)>(c)?
         .into_iter()
         .collect();
-    Ok(rows
-        .into_iter()
-        .map(|charge_point| Charger {
-            connectors: by_charger.remove(&charge_point.id).unwrap_or_default(),
-            energy_wh: energy.get(&charge_point.id).copied().unwrap_or(0),
-            charge_point,
+    rows.into_iter()
+        .map(|row| {
+            let charge_point = ChargePoint::from_row(row)?;
+            Ok(Charger {
+                connectors: by_charger.remove(&charge_point.id).unwrap_or_default(),
+                energy_wh: energy.get(&charge_point.id).copied().unwrap_or(0),
+                charge_point,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Chargers, filtered and sorted by one of [`SORTS`] (unknown fields sort by id).
@@ -180,16 +216,16 @@ pub fn page(
     let rows = q
         .limit(page.limit)
         .offset(page.offset)
-        .select(ChargePoint::as_select())
+        .select(Row::as_select())
         .load(c)?;
     Ok(page.of(complete(c, rows)?, total))
 }
 
 /// One charger, with its connectors and energy.
 pub fn find(c: &mut DbConn, id: &str) -> QueryResult<Option<Charger>> {
-    let row: Option<ChargePoint> = cp::table
+    let row: Option<Row> = cp::table
         .find(id)
-        .select(ChargePoint::as_select())
+        .select(Row::as_select())
         .first(c)
         .optional()?;
     Ok(row
@@ -342,7 +378,7 @@ mod tests {
                 conn::connector_id.eq(connector_id),
                 conn::status.eq(status),
                 conn::error_code.eq(if status == "Faulted" {
-                    "Weird"
+                    "GroundFailure"
                 } else {
                     "NoError"
                 }),
@@ -444,7 +480,6 @@ mod tests {
         connector(c, "A", 1, "Available");
         connector(c, "B", 1, "Available");
         connector(c, "C%", 1, "Faulted");
-        connector(c, "C%", 2, "Dozing");
         session(c, "A", (100, Some(1_600)));
         session(c, "A", (2_000, Some(2_500)));
         session(c, "A", (3_000, None));
@@ -493,28 +528,24 @@ mod tests {
                 (2, ChargePointStatus::Charging)
             ]
         );
-        let odd = find(c, "C%").unwrap().unwrap();
-        assert_eq!(odd.energy_wh, 0);
-        let read: Vec<_> = odd
+        let faulted = find(c, "C%").unwrap().unwrap();
+        assert_eq!(faulted.energy_wh, 0);
+        let read: Vec<_> = faulted
             .connectors
             .iter()
             .map(|k| (k.status, k.error_code))
             .collect();
         assert_eq!(
             read,
-            [
-                (ChargePointStatus::Faulted, ChargePointErrorCode::OtherError),
-                (
-                    ChargePointStatus::Unavailable,
-                    ChargePointErrorCode::NoError
-                )
-            ],
-            "unknown spellings read as their fallbacks"
+            [(
+                ChargePointStatus::Faulted,
+                ChargePointErrorCode::GroundFailure
+            )]
         );
     }
 
     #[test]
-    fn registration_statuses_read_typed_and_unknown_ones_as_none() {
+    fn statuses_read_typed_and_unknown_ones_are_named() {
         let (_dir, mut conn) = scratch();
         let c = &mut conn;
         add(c, "CP");
@@ -527,7 +558,17 @@ mod tests {
             .unwrap();
         let row = find(c, "CP").unwrap().unwrap().charge_point;
         assert_eq!(row.boot_status, Some(RegistrationStatus::Accepted));
-        assert_eq!(row.registration_status, None);
+        assert_eq!(
+            row.registration_status, None,
+            "an unknown preset is none, as at boot"
+        );
+
+        connector(c, "CP", 1, "Dozing");
+        let e = find(c, "CP").unwrap_err().to_string();
+        assert!(
+            e.contains("connectors.status") && e.contains("Dozing"),
+            "{e}"
+        );
     }
 
     #[test]

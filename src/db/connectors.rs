@@ -1,22 +1,20 @@
 //! Connectors as their chargers last reported them (StatusNotification); 0 is the charge point
 //! itself. The charger actor writes them (`jobs::charger`); this store reads them for the API.
 
+use super::models::Connector as Row;
+use super::query::stored;
 use super::schema::connectors;
-use super::spelling::Spelled;
 use super::DbConn;
 use crate::ocpp::v16::status_notification::{ChargePointErrorCode, ChargePointStatus};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// A connector's last status.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
-#[diesel(table_name = connectors)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Connector {
     pub charge_point_id: String,
     pub connector_id: i32,
-    #[diesel(deserialize_as = Spelled<ChargePointStatus>)]
     pub status: ChargePointStatus,
-    #[diesel(deserialize_as = Spelled<ChargePointErrorCode>)]
     pub error_code: ChargePointErrorCode,
     pub info: Option<String>,
     pub vendor_id: Option<String>,
@@ -28,17 +26,24 @@ pub struct Connector {
     pub available_since: Option<NaiveDateTime>,
 }
 
-/// A stored status this build does not know reads as Unavailable (not to be offered).
-impl From<Spelled<ChargePointStatus>> for ChargePointStatus {
-    fn from(s: Spelled<ChargePointStatus>) -> Self {
-        s.0.unwrap_or(ChargePointStatus::Unavailable)
-    }
-}
-
-/// A stored error code this build does not know reads as OtherError.
-impl From<Spelled<ChargePointErrorCode>> for ChargePointErrorCode {
-    fn from(s: Spelled<ChargePointErrorCode>) -> Self {
-        s.0.unwrap_or(ChargePointErrorCode::OtherError)
+impl Connector {
+    fn from_row(r: Row) -> QueryResult<Connector> {
+        Ok(Connector {
+            status: stored("connectors.status", &r.status, ChargePointStatus::parse)?,
+            error_code: stored(
+                "connectors.error_code",
+                &r.error_code,
+                ChargePointErrorCode::parse,
+            )?,
+            charge_point_id: r.charge_point_id,
+            connector_id: r.connector_id,
+            info: r.info,
+            vendor_id: r.vendor_id,
+            vendor_error_code: r.vendor_error_code,
+            status_at: r.status_at,
+            updated_at: r.updated_at,
+            available_since: r.available_since,
+        })
     }
 }
 
@@ -47,8 +52,11 @@ pub fn of_chargers(c: &mut DbConn, ids: &[String]) -> QueryResult<Vec<Connector>
     connectors::table
         .filter(connectors::charge_point_id.eq_any(ids))
         .order((connectors::charge_point_id, connectors::connector_id))
-        .select(Connector::as_select())
-        .load(c)
+        .select(Row::as_select())
+        .load(c)?
+        .into_iter()
+        .map(Connector::from_row)
+        .collect()
 }
 
 /// Forgets a charger's connectors; how many there were.

@@ -3,10 +3,10 @@
 //! does. Charger requests read them through `jobs::transactions` (`id_tag_verdict`).
 
 use super::audit::{self, AuditRow};
+use super::models::IdTag as Row;
 use super::page::{Page, PageRequest, Sort};
 use super::query::{like_anywhere, order_by};
 use super::schema::id_tags;
-use super::spelling::{Spelled, Spelling};
 use super::DbConn;
 use crate::ocpp::v16::common::AuthorizationStatus;
 use chrono::NaiveDateTime;
@@ -39,6 +39,12 @@ impl TagStatus {
     pub fn parse(s: &str) -> Option<TagStatus> {
         Self::ALL.into_iter().find(|t| t.as_str() == s)
     }
+
+    /// A stored status; one this build does not know reads as Invalid (the tag may not
+    /// charge), for the API as for the chargers' requests.
+    pub fn read(s: &str) -> TagStatus {
+        Self::parse(s).unwrap_or(TagStatus::Invalid)
+    }
 }
 
 impl From<TagStatus> for AuthorizationStatus {
@@ -52,25 +58,10 @@ impl From<TagStatus> for AuthorizationStatus {
     }
 }
 
-impl Spelling for TagStatus {
-    fn parse(s: &str) -> Option<Self> {
-        TagStatus::parse(s)
-    }
-}
-
-/// A stored status this build does not know reads as Invalid (the tag may not charge).
-impl From<Spelled<TagStatus>> for TagStatus {
-    fn from(s: Spelled<TagStatus>) -> Self {
-        s.0.unwrap_or(TagStatus::Invalid)
-    }
-}
-
-/// An id tag's row.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
-#[diesel(table_name = id_tags)]
+/// An id tag as stored.
+#[derive(Debug, Clone, PartialEq)]
 pub struct IdTag {
     pub id_tag: String,
-    #[diesel(deserialize_as = Spelled<TagStatus>)]
     pub status: TagStatus,
     /// After this time the tag is answered Expired.
     pub expiry_date: Option<NaiveDateTime>,
@@ -81,6 +72,20 @@ pub struct IdTag {
     /// Open transactions it, with its group, may hold at once (0: unlimited); `None`: its
     /// parent's limit, else the server default.
     pub max_active_transactions: Option<i32>,
+}
+
+impl From<Row> for IdTag {
+    fn from(r: Row) -> IdTag {
+        IdTag {
+            status: TagStatus::read(&r.status),
+            id_tag: r.id_tag,
+            expiry_date: r.expiry_date,
+            parent_id_tag: r.parent_id_tag,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            max_active_transactions: r.max_active_transactions,
+        }
+    }
 }
 
 /// Which tags a list shows; `None` matches all.
@@ -132,21 +137,22 @@ pub fn page(
         "updatedAt" => order_by!(q, sort, id_tags::updated_at, id_tags::id_tag),
         _ => order_by!(q, sort, id_tags::id_tag, id_tags::id_tag),
     };
-    let rows = q
+    let rows: Vec<Row> = q
         .limit(page.limit)
         .offset(page.offset)
-        .select(IdTag::as_select())
+        .select(Row::as_select())
         .load(c)?;
-    Ok(page.of(rows, total))
+    Ok(page.of(rows.into_iter().map(IdTag::from).collect(), total))
 }
 
 /// One id tag, in any case.
 pub fn find(c: &mut DbConn, tag: &str) -> QueryResult<Option<IdTag>> {
-    id_tags::table
+    let row: Option<Row> = id_tags::table
         .filter(id_tags::id_tag.eq(tag))
-        .select(IdTag::as_select())
+        .select(Row::as_select())
         .first(c)
-        .optional()
+        .optional()?;
+    Ok(row.map(IdTag::from))
 }
 
 /// A tag to add.
@@ -502,7 +508,7 @@ mod tests {
             parent_id_tag: Some("G".into()),
             ..IdTagFilter::default()
         };
-        let plan = crate::db::query::plan::of(&filtered(&filter).select(IdTag::as_select()));
+        let plan = crate::db::query::plan::of(&filtered(&filter).select(Row::as_select()));
         assert!(plan.contains("id_tags_by_parent"), "{plan}");
     }
 }

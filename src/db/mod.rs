@@ -22,7 +22,6 @@ pub mod query;
 pub mod readings;
 pub mod reservations;
 pub mod schema;
-pub mod spelling;
 pub mod stats;
 pub mod status_history;
 pub mod transactions;
