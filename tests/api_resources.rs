@@ -1154,6 +1154,18 @@ async fn id_tags_are_managed_imported_and_used_by_chargers() {
             "{action} audited: {actions:?}"
         );
     }
+    let import = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "id_tag.import")
+        .unwrap();
+    let request: Value = serde_json::from_str(import["request"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        request,
+        json!({"created": 2, "updated": 1, "errors": 4}),
+        "the import's totals are audited"
+    );
 }
 
 #[tokio::test]

@@ -45,6 +45,19 @@ pub fn stored<T>(
     })
 }
 
+/// A freshly migrated database in a temporary directory, for tests (the directory goes when
+/// the first value is dropped).
+#[cfg(test)]
+pub(crate) fn scratch() -> (tempfile::TempDir, super::DbConn) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = crate::config::DatabaseConfig {
+        data_dir: dir.path().to_owned(),
+        ..Default::default()
+    };
+    let (_, conn) = crate::db::open(&config).expect("open database");
+    (dir, conn)
+}
+
 /// Query plans of the list queries, for tests that check they use their indexes.
 #[cfg(test)]
 pub(crate) mod plan {
@@ -62,12 +75,7 @@ pub(crate) mod plan {
     /// SQLite's `EXPLAIN QUERY PLAN` of `query` on a freshly migrated database, one step a line
     /// (bind parameters left unbound: the plan is made before values are bound).
     pub fn of<Q: QueryFragment<Sqlite>>(query: &Q) -> String {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = crate::config::DatabaseConfig {
-            data_dir: dir.path().to_owned(),
-            ..Default::default()
-        };
-        let (_, mut conn) = crate::db::open(&config).expect("open database");
+        let (_dir, mut conn) = super::scratch();
         let text = diesel::debug_query::<Sqlite, _>(query).to_string();
         let sql = text.split(" -- binds:").next().unwrap_or_default();
         diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))

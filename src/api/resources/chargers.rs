@@ -1,29 +1,23 @@
 //! The fleet: chargers with their connection state, identity, connectors and energy delivered;
 //! pre-registration, edits, deletion and Basic-auth passwords (admin).
 
-use super::{like_anywhere, like_literal, nullable, order_by, parse_bool};
-use super::{Sort, SortParams};
-use crate::api::audit;
+use super::{nullable, parse_bool, SortParams};
+use crate::api::audit::audit_row;
 use crate::api::auth::{Admin, Viewer};
 use crate::api::body::Body;
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
 use crate::charger::auth::hash_key;
-use crate::db::models::{ChargePoint, Connector};
-use crate::db::schema::{charge_points as cp, connectors, transactions as tx};
-use crate::db::DbConn;
+use crate::db::chargers::{self as store, ChargerChange};
+use crate::db::connectors::Connector;
 use crate::ocpp::types::Timestamp;
 use crate::ocpp::v16::boot_notification::RegistrationStatus;
 use crate::ocpp::v16::status_notification::ChargePointStatus;
 use crate::services::Services;
 use crate::supervisor::Lookup;
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use diesel::prelude::*;
-use diesel::sql_types::BigInt;
-use diesel::sqlite::Sqlite;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::HashMap;
 
 /// Length of a charger's Basic-auth password (OCPP 1.6 security: AuthorizationKey).
 const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 16..=40;
@@ -108,8 +102,8 @@ impl From<Connector> for ConnectorState {
     fn from(c: Connector) -> Self {
         ConnectorState {
             connector_id: c.connector_id,
-            status: c.status,
-            error_code: c.error_code,
+            status: c.status.as_str().to_owned(),
+            error_code: c.error_code.as_str().to_owned(),
             info: c.info,
             vendor_id: c.vendor_id,
             vendor_error_code: c.vendor_error_code,
@@ -135,12 +129,12 @@ impl Defaults {
     }
 }
 
-fn to_charger(
-    c: ChargePoint,
-    connectors: Vec<ConnectorState>,
-    energy_wh: i64,
-    defaults: Defaults,
-) -> Charger {
+fn to_charger(charger: store::Charger, defaults: Defaults) -> Charger {
+    let store::Charger {
+        charge_point: c,
+        connectors,
+        energy_wh,
+    } = charger;
     let settings = ChargerSettings {
         heartbeat_interval_secs: c
             .heartbeat_interval_secs
@@ -148,15 +142,16 @@ fn to_charger(
         heartbeat_interval_is_own: c.heartbeat_interval_secs.is_some(),
         registration_status: c
             .registration_status
-            .clone()
-            .unwrap_or_else(|| defaults.registration_status.as_str().to_owned()),
+            .unwrap_or(defaults.registration_status)
+            .as_str()
+            .to_owned(),
     };
     Charger {
         id: c.id,
         online: c.connected,
         last_seen: c.last_seen.map(Timestamp::from_naive),
-        registration_status: c.boot_status,
-        preset_registration_status: c.registration_status,
+        registration_status: c.boot_status.map(|s| s.as_str().to_owned()),
+        preset_registration_status: c.registration_status.map(|s| s.as_str().to_owned()),
         vendor: c.vendor,
         model: c.model,
         charge_point_serial: c.charge_point_serial,
@@ -171,7 +166,7 @@ fn to_charger(
         has_password: c.password_hash.is_some(),
         last_boot_at: c.last_boot_at.map(Timestamp::from_naive),
         created_at: Timestamp::from_naive(c.created_at),
-        connectors,
+        connectors: connectors.into_iter().map(ConnectorState::from).collect(),
         energy_wh,
         settings,
         connection_replacements: c.connection_replacements,
@@ -195,118 +190,30 @@ pub struct ChargerFilter {
     pub q: Option<String>,
 }
 
-/// The checked form of [`ChargerFilter`].
-#[derive(Debug, Clone, Default)]
-struct Filter {
-    status: Option<String>,
-    online: Option<bool>,
-    vendor: Option<String>,
-    model: Option<String>,
-    q: Option<String>,
+/// A connector status spelled as OCPP spells it; 422 naming `status` otherwise.
+fn connector_status(s: &str) -> Result<ChargePointStatus, ApiError> {
+    super::one_of(
+        "status",
+        s,
+        ChargePointStatus::ALL.map(ChargePointStatus::as_str),
+    )?;
+    ChargePointStatus::parse(s).ok_or_else(|| ApiError::invalid("status: unknown"))
 }
 
 impl ChargerFilter {
-    fn check(self) -> Result<Filter, ApiError> {
-        if let Some(s) = self.status.as_deref().filter(|s| !s.is_empty()) {
-            super::one_of("status", s, ChargePointStatus::ALL.map(|s| s.as_str()))?;
-        }
+    fn check(self) -> Result<store::ChargerFilter, ApiError> {
         let some = |v: Option<String>| v.filter(|v| !v.is_empty());
-        Ok(Filter {
+        Ok(store::ChargerFilter {
             online: parse_bool("online", self.online.as_deref())?,
-            status: some(self.status),
+            status: some(self.status)
+                .as_deref()
+                .map(connector_status)
+                .transpose()?,
             vendor: some(self.vendor),
             model: some(self.model),
             q: some(self.q),
         })
     }
-}
-
-const SORTS: [&str; 5] = ["id", "vendor", "model", "lastSeen", "createdAt"];
-
-fn filtered(f: &Filter) -> cp::BoxedQuery<'static, Sqlite> {
-    let mut q = cp::table.into_boxed();
-    if let Some(status) = &f.status {
-        q = q.filter(diesel::dsl::exists(
-            connectors::table
-                .filter(connectors::charge_point_id.eq(cp::id))
-                .filter(connectors::status.eq(status.clone())),
-        ));
-    }
-    if let Some(online) = f.online {
-        q = q.filter(cp::connected.eq(online));
-    }
-    // LIKE without wildcards: equality that ignores ASCII case.
-    if let Some(v) = &f.vendor {
-        q = q.filter(cp::vendor.like(like_literal(v)).escape('\\'));
-    }
-    if let Some(m) = &f.model {
-        q = q.filter(cp::model.like(like_literal(m)).escape('\\'));
-    }
-    if let Some(text) = &f.q {
-        let p = like_anywhere(text);
-        q = q.filter(
-            cp::id
-                .like(p.clone())
-                .escape('\\')
-                .nullable()
-                .or(cp::vendor.like(p.clone()).escape('\\'))
-                .or(cp::model.like(p.clone()).escape('\\'))
-                .or(cp::charge_point_serial.like(p.clone()).escape('\\'))
-                .or(cp::charge_box_serial.like(p).escape('\\'))
-                .assume_not_null(),
-        );
-    }
-    q
-}
-
-/// Energy delivered per charger by its completed transactions, in Wh: `(id, wh)` rows.
-/// (A macro: diesel does not name the type of a grouped boxed query.)
-macro_rules! energy_by_charger {
-    ($ids:expr) => {
-        tx::table
-            .filter(tx::charge_point_id.eq_any($ids))
-            .filter(tx::meter_stop.is_not_null())
-            .group_by(tx::charge_point_id)
-            .select((
-                tx::charge_point_id,
-                diesel::dsl::sql::<BigInt>(
-                    "CAST(COALESCE(SUM(meter_stop - meter_start), 0) AS INTEGER)",
-                ),
-            ))
-    };
-}
-
-/// Connectors and energy of the given chargers, then the [`Charger`]s in the given order.
-fn complete(
-    conn: &mut DbConn,
-    rows: Vec<ChargePoint>,
-    defaults: Defaults,
-) -> QueryResult<Vec<Charger>> {
-    let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
-    let mut by_charger: HashMap<String, Vec<ConnectorState>> = HashMap::new();
-    let connector_rows: Vec<Connector> = connectors::table
-        .filter(connectors::charge_point_id.eq_any(&ids))
-        .order((connectors::charge_point_id, connectors::connector_id))
-        .select(Connector::as_select())
-        .load(conn)?;
-    for c in connector_rows {
-        by_charger
-            .entry(c.charge_point_id.clone())
-            .or_default()
-            .push(c.into());
-    }
-    let energy: HashMap<String, i64> = energy_by_charger!(&ids)
-        .load::<(String, i64)>(conn)?
-        .into_iter()
-        .collect();
-    Ok(rows
-        .into_iter()
-        .map(|c| {
-            let connectors = by_charger.remove(&c.id).unwrap_or_default();
-            let wh = energy.get(&c.id).copied().unwrap_or(0);
-            to_charger(c, connectors, wh, defaults)
-        })
-        .collect())
 }
 
 /// Chargers, filtered and sorted. Sort by `id` (default), `vendor`, `model`, `lastSeen`,
@@ -322,67 +229,28 @@ pub async fn list(
     sort: web::Query<SortParams>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<Charger>>, ApiError> {
-    let (limit, offset) = page.resolve()?;
+    let page = page.request()?;
     let filter = filter.into_inner().check()?;
-    let sort = sort.resolve(
-        &SORTS,
-        Sort {
-            field: "id",
-            desc: false,
-        },
-    )?;
+    let sort = sort.resolve(&store::SORTS, store::DEFAULT_SORT)?;
     let defaults = Defaults::of(&services);
-    let (items, total) = crate::db::read(&services.pool, move |c| {
-        let total: i64 = filtered(&filter).count().get_result(c)?;
-        let q = filtered(&filter);
-        let q = match sort.field {
-            "vendor" => order_by!(q, sort, cp::vendor, cp::id),
-            "model" => order_by!(q, sort, cp::model, cp::id),
-            "lastSeen" => order_by!(q, sort, cp::last_seen, cp::id),
-            "createdAt" => order_by!(q, sort, cp::created_at, cp::id),
-            _ => order_by!(q, sort, cp::id, cp::id),
-        };
-        let rows = q
-            .limit(limit)
-            .offset(offset)
-            .select(ChargePoint::as_select())
-            .load(c)?;
-        Ok((complete(c, rows, defaults)?, total))
-    })
-    .await?;
-    Ok(web::Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let chargers =
+        crate::db::read(&services.pool, move |c| store::page(c, &filter, sort, page)).await?;
+    Ok(web::Json(chargers.map(|c| to_charger(c, defaults))))
 }
 
 async fn load(services: &Services, id: String) -> Result<Charger, ApiError> {
     let lookup = id.clone();
-    let defaults = Defaults::of(services);
-    let found = crate::db::read(&services.pool, move |c| {
-        let row: Option<ChargePoint> = cp::table
-            .find(&lookup)
-            .select(ChargePoint::as_select())
-            .first(c)
-            .optional()?;
-        row.map(|r| complete(c, vec![r], defaults)).transpose()
-    })
-    .await?;
+    let found = crate::db::read(&services.pool, move |c| store::find(c, &lookup)).await?;
     found
-        .and_then(|mut v| v.pop())
+        .map(|c| to_charger(c, Defaults::of(services)))
         .ok_or_else(|| ApiError::NotFound(format!("no charger {id}")))
 }
 
 /// Answers 404 unless the charger is known.
 pub async fn must_exist(services: &Services, id: &str) -> Result<(), ApiError> {
     let lookup = id.to_owned();
-    let known: i64 = crate::db::read(&services.pool, move |c| {
-        cp::table.find(&lookup).count().get_result(c)
-    })
-    .await?;
-    if known == 0 {
+    let known = crate::db::read(&services.pool, move |c| store::exists(c, &lookup)).await?;
+    if !known {
         return Err(ApiError::NotFound(format!("no charger {id}")));
     }
     Ok(())
@@ -408,12 +276,12 @@ pub enum PresetStatus {
     Rejected,
 }
 
-impl PresetStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            PresetStatus::Accepted => RegistrationStatus::Accepted.as_str(),
-            PresetStatus::Pending => RegistrationStatus::Pending.as_str(),
-            PresetStatus::Rejected => RegistrationStatus::Rejected.as_str(),
+impl From<PresetStatus> for RegistrationStatus {
+    fn from(s: PresetStatus) -> Self {
+        match s {
+            PresetStatus::Accepted => RegistrationStatus::Accepted,
+            PresetStatus::Pending => RegistrationStatus::Pending,
+            PresetStatus::Rejected => RegistrationStatus::Rejected,
         }
     }
 }
@@ -487,34 +355,27 @@ pub async fn create(
         check_password(p)?;
     }
     let hash = password.as_deref().map(hash_key);
-    let status = registration_status.map(PresetStatus::as_str);
+    let status = registration_status.map(RegistrationStatus::from);
     let now = chrono::Utc::now().naive_utc();
+    let request = json!({
+        "registrationStatus": status.map(RegistrationStatus::as_str),
+        "password": password.is_some(),
+    });
+    let audit = audit_row(&admin.0, "charger.create", Some(&id), Some(&request), "201");
     let new_id = id.clone();
     let inserted = crate::db::write(&services.writer, move |c| {
-        diesel::insert_into(cp::table)
-            .values((
-                cp::id.eq(&new_id),
-                cp::registration_status.eq(status),
-                cp::password_hash.eq(&hash),
-                cp::created_at.eq(now),
-            ))
-            .on_conflict_do_nothing()
-            .execute(c)
+        let new = store::NewCharger {
+            id: &new_id,
+            registration_status: status,
+            password_hash: hash.as_deref(),
+            created_at: now,
+        };
+        store::create(c, &new, Some(&audit))
     })
     .await?;
-    if inserted == 0 {
+    if !inserted {
         return Err(ApiError::Conflict(format!("charger {id} exists")));
     }
-    let request = json!({"registrationStatus": status, "password": password.is_some()});
-    audit::record(
-        &services,
-        &admin.0.name,
-        "charger.create",
-        Some(&id),
-        Some(&request),
-        "201",
-    )
-    .await;
     Ok(HttpResponse::Created().json(load(&services, id).await?))
 }
 
@@ -539,38 +400,27 @@ pub async fn update(
             )));
         }
     }
+    let change = ChargerChange {
+        registration_status: change
+            .registration_status
+            .map(|s| s.map(RegistrationStatus::from)),
+        heartbeat_interval_secs: change
+            .heartbeat_interval_secs
+            .map(|s| s.map(|s| i32::try_from(s).unwrap_or(i32::MAX))),
+    };
+    let request = json!({
+        "registrationStatus": change.registration_status.map(|s| s.map(RegistrationStatus::as_str)),
+        "heartbeatIntervalSecs": change.heartbeat_interval_secs,
+    });
+    let audit = audit_row(&admin.0, "charger.update", Some(&id), Some(&request), "200");
     let target = id.clone();
     let changed = crate::db::write(&services.writer, move |c| {
-        let exists = cp::table.find(&target).count().get_result::<i64>(c)? > 0;
-        if let Some(status) = change.registration_status {
-            diesel::update(cp::table.find(&target))
-                .set(cp::registration_status.eq(status.map(PresetStatus::as_str)))
-                .execute(c)?;
-        }
-        if let Some(secs) = change.heartbeat_interval_secs {
-            diesel::update(cp::table.find(&target))
-                .set(cp::heartbeat_interval_secs.eq(secs.map(|s| s as i32)))
-                .execute(c)?;
-        }
-        Ok(exists)
+        store::update(c, &target, change, Some(&audit))
     })
     .await?;
     if !changed {
         return Err(ApiError::NotFound(format!("no charger {id}")));
     }
-    let request = json!({
-        "registrationStatus": change.registration_status.map(|s| s.map(PresetStatus::as_str)),
-        "heartbeatIntervalSecs": change.heartbeat_interval_secs,
-    });
-    audit::record(
-        &services,
-        &admin.0.name,
-        "charger.update",
-        Some(&id),
-        Some(&request),
-        "200",
-    )
-    .await;
     Ok(web::Json(load(&services, id).await?))
 }
 
@@ -598,41 +448,37 @@ pub async fn delete(
             "charger {id} is connected; disconnect it first"
         )));
     }
+    let audit = audit_row(&admin.0, "charger.delete", Some(&id), None, "204");
     let target = id.clone();
-    let n = crate::db::write(&services.writer, move |c| {
-        diesel::delete(connectors::table.filter(connectors::charge_point_id.eq(&target)))
-            .execute(c)?;
-        diesel::delete(cp::table.find(&target)).execute(c)
+    let deleted = crate::db::write(&services.writer, move |c| {
+        store::delete(c, &target, Some(&audit))
     })
     .await?;
-    if n == 0 {
+    if !deleted {
         return Err(ApiError::NotFound(format!("no charger {id}")));
     }
-    audit::record(
-        &services,
-        &admin.0.name,
-        "charger.delete",
-        Some(&id),
-        None,
-        "204",
-    )
-    .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Stores (or clears) a charger's password hash, with its audit row.
 async fn store_password(
+    admin: &Admin,
     services: &Services,
     id: &str,
     hash: Option<String>,
 ) -> Result<(), ApiError> {
+    let action = if hash.is_some() {
+        "charger.password.set"
+    } else {
+        "charger.password.clear"
+    };
+    let audit = audit_row(&admin.0, action, Some(id), None, "204");
     let target = id.to_owned();
-    let n = crate::db::write(&services.writer, move |c| {
-        diesel::update(cp::table.find(&target))
-            .set(cp::password_hash.eq(&hash))
-            .execute(c)
+    let found = crate::db::write(&services.writer, move |c| {
+        store::set_password_hash(c, &target, hash.as_deref(), Some(&audit))
     })
     .await?;
-    if n == 0 {
+    if !found {
         return Err(ApiError::NotFound(format!("no charger {id}")));
     }
     Ok(())
@@ -652,16 +498,7 @@ pub async fn set_password(
     let id = path.into_inner();
     let PasswordBody { password } = body.into_inner();
     check_password(&password)?;
-    store_password(&services, &id, Some(hash_key(&password))).await?;
-    audit::record(
-        &services,
-        &admin.0.name,
-        "charger.password.set",
-        Some(&id),
-        None,
-        "204",
-    )
-    .await;
+    store_password(&admin, &services, &id, Some(hash_key(&password))).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -675,16 +512,7 @@ pub async fn clear_password(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    store_password(&services, &id, None).await?;
-    audit::record(
-        &services,
-        &admin.0.name,
-        "charger.password.clear",
-        Some(&id),
-        None,
-        "204",
-    )
-    .await;
+    store_password(&admin, &services, &id, None).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -716,15 +544,5 @@ mod tests {
         assert!(check_password(&"a".repeat(16)).is_ok());
         assert!(check_password(&"a".repeat(15)).is_err());
         assert!(check_password(&"a".repeat(41)).is_err());
-    }
-
-    #[test]
-    fn energy_per_charger_reads_only_the_index() {
-        let ids = vec!["A".to_owned(), "B".to_owned()];
-        let plan = crate::db::query::plan::of(&energy_by_charger!(&ids));
-        assert!(
-            plan.contains("USING COVERING INDEX transactions_by_charger"),
-            "{plan}"
-        );
     }
 }

@@ -1,18 +1,16 @@
 //! The authorization list: id tags with their status, expiry and parent (operators write),
 //! and a bulk import from CSV. Id tags compare without regard to case, as OCPP's CiString does.
 
-use super::{decode_body, like_anywhere, nullable, one_of, order_by, parse_time, Sort, SortParams};
-use crate::api::audit;
+use super::{decode_body, nullable, one_of, parse_time, SortParams};
+use crate::api::audit::audit_row;
 use crate::api::auth::{Operator, Viewer};
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
-use crate::db::models::IdTag as Row;
-use crate::db::schema::id_tags;
+use crate::db::audit::AuditRow;
+use crate::db::id_tags::{self as store, IdTagChange, ImportRow, Imported, TagStatus};
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -26,40 +24,10 @@ const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 /// Imported rows written per write job.
 const IMPORT_ROWS_PER_WRITE: usize = 1_000;
 
-/// The status of an id tag (OCPP 1.6 AuthorizationStatus, less ConcurrentTx, which is decided
-/// per request).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-pub enum TagStatus {
-    Accepted,
-    Blocked,
-    Expired,
-    Invalid,
-}
-
-impl TagStatus {
-    const ALL: [TagStatus; 4] = [
-        TagStatus::Accepted,
-        TagStatus::Blocked,
-        TagStatus::Expired,
-        TagStatus::Invalid,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            TagStatus::Accepted => "Accepted",
-            TagStatus::Blocked => "Blocked",
-            TagStatus::Expired => "Expired",
-            TagStatus::Invalid => "Invalid",
-        }
-    }
-
-    fn parse(field: &str, s: &str) -> Result<TagStatus, ApiError> {
-        one_of(field, s, Self::ALL.map(Self::as_str))?;
-        Ok(Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .unwrap_or(TagStatus::Invalid))
-    }
+/// A tag status as stored; 422 naming `field` otherwise.
+fn tag_status(field: &str, s: &str) -> Result<TagStatus, ApiError> {
+    one_of(field, s, TagStatus::ALL.map(TagStatus::as_str))?;
+    TagStatus::parse(s).ok_or_else(|| ApiError::invalid(format!("{field}: unknown")))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -81,11 +49,11 @@ pub struct IdTag {
     pub updated_at: Timestamp,
 }
 
-impl From<Row> for IdTag {
-    fn from(r: Row) -> Self {
+impl From<store::IdTag> for IdTag {
+    fn from(r: store::IdTag) -> Self {
         IdTag {
             id_tag: r.id_tag,
-            status: r.status,
+            status: r.status.as_str().to_owned(),
             expiry_date: r.expiry_date.map(Timestamp::from_naive),
             parent_id_tag: r.parent_id_tag,
             max_active_transactions: r.max_active_transactions,
@@ -117,6 +85,19 @@ pub struct IdTagFilter {
     pub q: Option<String>,
 }
 
+impl IdTagFilter {
+    fn check(self) -> Result<store::IdTagFilter, ApiError> {
+        let some = |v: Option<String>| v.filter(|v| !v.is_empty());
+        Ok(store::IdTagFilter {
+            status: some(self.status)
+                .map(|s| tag_status("status", &s))
+                .transpose()?,
+            parent_id_tag: some(self.parent_id_tag),
+            q: some(self.q),
+        })
+    }
+}
+
 /// Id tags. Sort by `idTag` (default), `status`, `expiryDate`, `createdAt`, `updatedAt`.
 #[utoipa::path(tag = "id-tags", params(IdTagFilter, SortParams, PageParams),
     responses((status = 200, body = Page<IdTag>), (status = 422)), security(("bearer" = ["viewer"])))]
@@ -128,72 +109,17 @@ pub async fn list(
     sort: web::Query<SortParams>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<IdTag>>, ApiError> {
-    let (limit, offset) = page.resolve()?;
-    let sort = sort.resolve(
-        &["idTag", "status", "expiryDate", "createdAt", "updatedAt"],
-        Sort {
-            field: "idTag",
-            desc: false,
-        },
-    )?;
-    let some = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
-    let (status, parent, text) = (
-        some(&filter.status),
-        some(&filter.parent_id_tag),
-        some(&filter.q),
-    );
-    if let Some(s) = &status {
-        TagStatus::parse("status", s)?;
-    }
-    let (items, total) = crate::db::read(&services.pool, move |c| {
-        let query = || {
-            let mut q = id_tags::table.into_boxed();
-            if let Some(s) = &status {
-                q = q.filter(id_tags::status.eq(s.clone()));
-            }
-            if let Some(p) = &parent {
-                q = q.filter(id_tags::parent_id_tag.eq(p.clone()));
-            }
-            if let Some(t) = &text {
-                q = q.filter(id_tags::id_tag.like(like_anywhere(t)).escape('\\'));
-            }
-            q
-        };
-        let total: i64 = query().count().get_result(c)?;
-        let q = query();
-        let q = match sort.field {
-            "status" => order_by!(q, sort, id_tags::status, id_tags::id_tag),
-            "expiryDate" => order_by!(q, sort, id_tags::expiry_date, id_tags::id_tag),
-            "createdAt" => order_by!(q, sort, id_tags::created_at, id_tags::id_tag),
-            "updatedAt" => order_by!(q, sort, id_tags::updated_at, id_tags::id_tag),
-            _ => order_by!(q, sort, id_tags::id_tag, id_tags::id_tag),
-        };
-        let rows: Vec<Row> = q
-            .limit(limit)
-            .offset(offset)
-            .select(Row::as_select())
-            .load(c)?;
-        Ok((rows, total))
-    })
-    .await?;
-    Ok(web::Json(Page {
-        items: items.into_iter().map(IdTag::from).collect(),
-        total,
-        limit,
-        offset,
-    }))
+    let page = page.request()?;
+    let sort = sort.resolve(&store::SORTS, store::DEFAULT_SORT)?;
+    let filter = filter.into_inner().check()?;
+    let tags =
+        crate::db::read(&services.pool, move |c| store::page(c, &filter, sort, page)).await?;
+    Ok(web::Json(tags.map(IdTag::from)))
 }
 
 async fn find(services: &Services, tag: String) -> Result<IdTag, ApiError> {
     let lookup = tag.clone();
-    let row: Option<Row> = crate::db::read(&services.pool, move |c| {
-        id_tags::table
-            .filter(id_tags::id_tag.eq(&lookup))
-            .select(Row::as_select())
-            .first(c)
-            .optional()
-    })
-    .await?;
+    let row = crate::db::read(&services.pool, move |c| store::find(c, &lookup)).await?;
     row.map(IdTag::from)
         .ok_or_else(|| ApiError::NotFound(format!("no id tag {tag}")))
 }
@@ -284,34 +210,29 @@ pub async fn create(
     let limit = check_limit(new.max_active_transactions)?;
     let status = new.status.unwrap_or(TagStatus::Accepted);
     let now = chrono::Utc::now().naive_utc();
-    let (tag, parent) = (new.id_tag.clone(), new.parent_id_tag.clone());
-    let inserted = crate::db::write(&services.writer, move |c| {
-        diesel::insert_into(id_tags::table)
-            .values((
-                id_tags::id_tag.eq(&tag),
-                id_tags::status.eq(status.as_str()),
-                id_tags::expiry_date.eq(expiry),
-                id_tags::parent_id_tag.eq(&parent),
-                id_tags::max_active_transactions.eq(limit),
-                id_tags::created_at.eq(now),
-                id_tags::updated_at.eq(now),
-            ))
-            .on_conflict_do_nothing()
-            .execute(c)
-    })
-    .await?;
-    if inserted == 0 {
-        return Err(ApiError::Conflict(format!("id tag {} exists", new.id_tag)));
-    }
-    audit::record(
-        &services,
-        &operator.0.name,
+    let audit = audit_row(
+        &operator.0,
         "id_tag.create",
         Some(&new.id_tag),
         Some(&request),
         "201",
-    )
-    .await;
+    );
+    let (tag, parent) = (new.id_tag.clone(), new.parent_id_tag.clone());
+    let inserted = crate::db::write(&services.writer, move |c| {
+        let new = store::NewIdTag {
+            id_tag: &tag,
+            status,
+            expiry_date: expiry,
+            parent_id_tag: parent.as_deref(),
+            max_active_transactions: limit,
+            created_at: now,
+        };
+        store::create(c, &new, Some(&audit))
+    })
+    .await?;
+    if !inserted {
+        return Err(ApiError::Conflict(format!("id tag {} exists", new.id_tag)));
+    }
     Ok(HttpResponse::Created().json(find(&services, new.id_tag).await?))
 }
 
@@ -342,49 +263,28 @@ pub async fn update(
         .max_active_transactions
         .map(check_limit)
         .transpose()?;
-    let status = change.status;
+    let change = IdTagChange {
+        status: change.status,
+        expiry_date: expiry,
+        parent_id_tag: parent,
+        max_active_transactions: limit,
+    };
     let now = chrono::Utc::now().naive_utc();
-    let target = tag.clone();
-    let n = crate::db::write(&services.writer, move |c| {
-        let row = id_tags::table.filter(id_tags::id_tag.eq(&target));
-        let n = diesel::update(row)
-            .set(id_tags::updated_at.eq(now))
-            .execute(c)?;
-        if let Some(s) = status {
-            diesel::update(row)
-                .set(id_tags::status.eq(s.as_str()))
-                .execute(c)?;
-        }
-        if let Some(e) = expiry {
-            diesel::update(row)
-                .set(id_tags::expiry_date.eq(e))
-                .execute(c)?;
-        }
-        if let Some(p) = &parent {
-            diesel::update(row)
-                .set(id_tags::parent_id_tag.eq(p))
-                .execute(c)?;
-        }
-        if let Some(l) = limit {
-            diesel::update(row)
-                .set(id_tags::max_active_transactions.eq(l))
-                .execute(c)?;
-        }
-        Ok(n)
-    })
-    .await?;
-    if n == 0 {
-        return Err(ApiError::NotFound(format!("no id tag {tag}")));
-    }
-    audit::record(
-        &services,
-        &operator.0.name,
+    let audit = audit_row(
+        &operator.0,
         "id_tag.update",
         Some(&tag),
         Some(&request),
         "200",
-    )
-    .await;
+    );
+    let target = tag.clone();
+    let found = crate::db::write(&services.writer, move |c| {
+        store::update(c, &target, &change, now, Some(&audit))
+    })
+    .await?;
+    if !found {
+        return Err(ApiError::NotFound(format!("no id tag {tag}")));
+    }
     Ok(web::Json(find(&services, tag).await?))
 }
 
@@ -398,23 +298,15 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let tag = path.into_inner();
+    let audit = audit_row(&operator.0, "id_tag.delete", Some(&tag), None, "204");
     let target = tag.clone();
-    let n = crate::db::write(&services.writer, move |c| {
-        diesel::delete(id_tags::table.filter(id_tags::id_tag.eq(&target))).execute(c)
+    let deleted = crate::db::write(&services.writer, move |c| {
+        store::delete(c, &target, Some(&audit))
     })
     .await?;
-    if n == 0 {
+    if !deleted {
         return Err(ApiError::NotFound(format!("no id tag {tag}")));
     }
-    audit::record(
-        &services,
-        &operator.0.name,
-        "id_tag.delete",
-        Some(&tag),
-        None,
-        "204",
-    )
-    .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -436,15 +328,6 @@ pub struct ImportResult {
     pub updated: usize,
     /// Lines not imported, and why; the other lines are imported.
     pub errors: Vec<ImportError>,
-}
-
-/// One checked line of an import.
-#[derive(Debug, Clone)]
-struct ImportRow {
-    id_tag: String,
-    status: TagStatus,
-    expiry: Option<NaiveDateTime>,
-    parent: Option<String>,
 }
 
 /// Column positions of an import file, from its header.
@@ -484,7 +367,7 @@ impl Columns {
         let id_tag = cell(Some(self.id_tag)).unwrap_or_default().to_owned();
         check_tag("idTag", &id_tag)?;
         let status = match cell(self.status) {
-            Some(s) => TagStatus::parse("status", s)?,
+            Some(s) => tag_status("status", s)?,
             None => TagStatus::Accepted,
         };
         let expiry = parse_time("expiryDate", cell(self.expiry))?;
@@ -493,8 +376,8 @@ impl Columns {
         Ok(ImportRow {
             id_tag,
             status,
-            expiry,
-            parent,
+            expiry_date: expiry,
+            parent_id_tag: parent,
         })
     }
 }
@@ -566,43 +449,6 @@ fn parse_import(text: &[u8]) -> Result<(Vec<ImportRow>, Vec<ImportError>), ApiEr
     Ok((rows, errors))
 }
 
-/// Writes imported rows: updates the known tags (in any case), creates the others; gives
-/// `(created, updated)`.
-fn upsert(
-    c: &mut crate::db::DbConn,
-    rows: &[ImportRow],
-    now: NaiveDateTime,
-) -> QueryResult<(usize, usize)> {
-    let (mut created, mut updated) = (0, 0);
-    for row in rows {
-        let target = id_tags::table.filter(id_tags::id_tag.eq(&row.id_tag));
-        let changed = diesel::update(target)
-            .set((
-                id_tags::status.eq(row.status.as_str()),
-                id_tags::expiry_date.eq(row.expiry),
-                id_tags::parent_id_tag.eq(&row.parent),
-                id_tags::updated_at.eq(now),
-            ))
-            .execute(c)?;
-        if changed > 0 {
-            updated += 1;
-            continue;
-        }
-        diesel::insert_into(id_tags::table)
-            .values((
-                id_tags::id_tag.eq(&row.id_tag),
-                id_tags::status.eq(row.status.as_str()),
-                id_tags::expiry_date.eq(row.expiry),
-                id_tags::parent_id_tag.eq(&row.parent),
-                id_tags::created_at.eq(now),
-                id_tags::updated_at.eq(now),
-            ))
-            .execute(c)?;
-        created += 1;
-    }
-    Ok((created, updated))
-}
-
 async fn read_body(mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
@@ -649,27 +495,41 @@ pub async fn import(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
     let now = chrono::Utc::now().naive_utc();
-    let (mut created, mut updated) = (0, 0);
-    // In slices, so that a large file never holds the writer (and the chargers) for long.
-    for slice in rows.chunks(IMPORT_ROWS_PER_WRITE) {
-        let slice = slice.to_vec();
-        let (c, u) = crate::db::write(&services.writer, move |c| upsert(c, &slice, now)).await?;
-        created += c;
-        updated += u;
+    let audit = audit_row(&operator.0, "id_tag.import", None, None, "200");
+    let refused = errors.len();
+    // In slices, so that a large file never holds the writer (and the chargers) for long; the
+    // audit row, with the totals, commits with the last slice (alone if there are no rows).
+    let slices: Vec<Vec<ImportRow>> = if rows.is_empty() {
+        vec![Vec::new()]
+    } else {
+        rows.chunks(IMPORT_ROWS_PER_WRITE)
+            .map(<[_]>::to_vec)
+            .collect()
+    };
+    let last = slices.len() - 1;
+    let mut done = Imported::default();
+    for (i, slice) in slices.into_iter().enumerate() {
+        let (audit, before) = (audit.clone(), done);
+        let summary = move |got: Imported| {
+            let total = before + got;
+            let request =
+                json!({"created": total.created, "updated": total.updated, "errors": refused});
+            AuditRow {
+                request: Some(request),
+                ..audit.clone()
+            }
+        };
+        let with_audit = i == last;
+        let got = crate::db::write(&services.writer, move |c| {
+            let summary: &dyn Fn(Imported) -> AuditRow = &summary;
+            store::import(c, &slice, now, with_audit.then_some(summary))
+        })
+        .await?;
+        done = before + got;
     }
-    let summary = json!({"created": created, "updated": updated, "errors": errors.len()});
-    audit::record(
-        &services,
-        &operator.0.name,
-        "id_tag.import",
-        None,
-        Some(&summary),
-        "200",
-    )
-    .await;
     Ok(web::Json(ImportResult {
-        created,
-        updated,
+        created: done.created,
+        updated: done.updated,
         errors,
     }))
 }

@@ -21,7 +21,6 @@ pub mod transactions;
 pub use super::body::decode_body;
 use super::error::ApiError;
 pub use crate::db::page::Sort;
-pub(crate) use crate::db::query::{like_anywhere, like_literal, order_by};
 use crate::ocpp::types::{quirks, Timestamp};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Deserializer};

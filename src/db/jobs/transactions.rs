@@ -5,6 +5,7 @@
 
 use super::ghosts::{self, EndedBy, InferredEnd};
 use super::{spelling, Outcome};
+use crate::db::id_tags::TagStatus;
 use crate::db::models::{IdTag, NewMeterValue};
 use crate::db::schema::{id_tags, meter_values, transaction_anomalies, transactions as tx};
 use crate::db::DbConn;
@@ -57,12 +58,7 @@ pub fn id_tag_verdict(
             parent_id_tag: None,
         });
     };
-    let mut verdict = match status.as_str() {
-        "Accepted" => AuthorizationStatus::Accepted,
-        "Blocked" => AuthorizationStatus::Blocked,
-        "Expired" => AuthorizationStatus::Expired,
-        _ => AuthorizationStatus::Invalid,
-    };
+    let mut verdict = AuthorizationStatus::from(TagStatus::read(&status));
     if verdict == AuthorizationStatus::Accepted && expiry.is_some_and(|e| e <= at) {
         verdict = AuthorizationStatus::Expired;
     }
