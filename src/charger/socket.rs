@@ -6,7 +6,6 @@ use super::auth;
 use super::frame_limit::FrameLimit;
 use crate::config::UnknownChargers;
 use crate::db::jobs::{ChargerSnapshot, Job, Outcome};
-use crate::db::schema::charge_points;
 use crate::db::writer::Write;
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
@@ -14,7 +13,6 @@ use actix::{Actor, Addr, AsyncContext};
 use actix_web::error::PayloadError;
 use actix_web::{http::header, web, FromRequest, HttpRequest, HttpResponse};
 use actix_ws::{CloseCode, CloseReason};
-use diesel::prelude::*;
 use futures_util::StreamExt;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -217,11 +215,7 @@ async fn admit(
     let id = id.to_owned();
     let lookup_id = id.clone();
     let known = crate::db::read(&services.pool, move |c| {
-        charge_points::table
-            .find(lookup_id)
-            .select(charge_points::password_hash)
-            .first::<Option<String>>(c)
-            .optional()
+        crate::db::chargers::password_hash(c, &lookup_id)
     })
     .await;
     let known = match known {

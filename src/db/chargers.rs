@@ -240,6 +240,16 @@ pub fn exists(c: &mut DbConn, id: &str) -> QueryResult<bool> {
     Ok(n > 0)
 }
 
+/// What the handshake checks: `None` if the charger is unknown, else its Basic-auth password
+/// hash (`None` when it has none).
+pub fn password_hash(c: &mut DbConn, id: &str) -> QueryResult<Option<Option<String>>> {
+    cp::table
+        .find(id)
+        .select(cp::password_hash)
+        .first::<Option<String>>(c)
+        .optional()
+}
+
 /// A charger to pre-register.
 #[derive(Debug, Clone)]
 pub struct NewCharger<'a> {

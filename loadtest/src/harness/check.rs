@@ -1,10 +1,8 @@
 //! The data check: counts in the server's database, through the server's own store, what the
 //! chargers of this run (all ids starting with `<prefix>-`) left there, to compare with what
 //! the server confirmed.
-//! Also seeds id tags for the demo and the tests (the REST API may do this later).
+//! Also seeds id tags for the demo and the tests.
 
-use diesel::sql_types::Text;
-use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use std::path::Path;
 
 /// What the database holds of what this run's chargers sent.
@@ -13,14 +11,6 @@ pub struct DataCheck {
     pub starts_found: u64,
     pub stops_found: u64,
     pub meter_rows_found: u64,
-}
-
-fn open(db: &Path) -> Result<SqliteConnection, String> {
-    let mut conn = SqliteConnection::establish(&db.display().to_string())
-        .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
-    // The server may be writing; wait for its locks rather than fail.
-    let _ = diesel::sql_query("PRAGMA busy_timeout = 10000").execute(&mut conn);
-    Ok(conn)
 }
 
 /// The server's database, through its own store: `db` is a database URL (`sqlite://…`) or
@@ -57,17 +47,22 @@ pub fn count(db: &Path, prefix: &str) -> Result<DataCheck, String> {
     })
 }
 
-/// Makes these id tags known and Accepted (the demo's and the tests' drivers present them).
+/// Makes these id tags known and Accepted (the demo's and the tests' drivers present them),
+/// through the server's store.
 pub fn seed_id_tags(db: &Path, tags: &[String]) -> Result<(), String> {
-    let mut conn = open(db)?;
-    for tag in tags {
-        diesel::sql_query(
-            "INSERT OR IGNORE INTO id_tags (id_tag, status, created_at, updated_at) \
-             VALUES (?, 'Accepted', datetime('now'), datetime('now'))",
-        )
-        .bind::<Text, _>(tag)
-        .execute(&mut conn)
-        .map_err(|e| format!("cannot add id tag {tag}: {e}"))?;
-    }
-    Ok(())
+    let pool = store(db)?;
+    let mut conn = pool.get().map_err(|e| format!("cannot add id tags: {e}"))?;
+    let rows: Vec<_> = tags
+        .iter()
+        .map(|tag| csms::db::id_tags::ImportRow {
+            id_tag: tag.clone(),
+            status: csms::db::id_tags::TagStatus::Accepted,
+            expiry_date: None,
+            parent_id_tag: None,
+        })
+        .collect();
+    let now = chrono::Utc::now().naive_utc();
+    csms::db::id_tags::import(&mut conn, &rows, now, None)
+        .map(drop)
+        .map_err(|e| format!("cannot add id tags: {e}"))
 }

@@ -20,13 +20,11 @@ use crate::api::audit;
 use crate::api::auth::Caller;
 use crate::api::error::ApiError;
 use crate::charger::actor::{ChargerActor, Command};
-use crate::db::schema::charge_points;
 use crate::ocpp::v16::parse;
 use crate::services::Services;
 use crate::supervisor::Lookup;
 use actix::Addr;
 use actix_web::ResponseError;
-use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::future::Future;
@@ -50,10 +48,7 @@ where
 /// Whether a charger is known (has a `charge_points` row).
 async fn exists(services: &Services, charger_id: &str) -> Result<bool, ApiError> {
     let id = charger_id.to_owned();
-    Ok(crate::db::read(&services.pool, move |c| {
-        diesel::select(diesel::dsl::exists(charge_points::table.find(&id))).get_result(c)
-    })
-    .await?)
+    Ok(crate::db::read(&services.pool, move |c| crate::db::chargers::exists(c, &id)).await?)
 }
 
 /// 404 unless the charger is known.
