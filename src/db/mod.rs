@@ -7,6 +7,7 @@
 pub mod anomalies;
 pub mod api_keys;
 pub mod audit;
+pub mod charger_records;
 pub mod charging_profiles;
 pub mod configuration;
 pub mod file_requests;
