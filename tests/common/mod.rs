@@ -329,10 +329,15 @@ impl TestServer {
         }
     }
 
+    /// Waits until `GET /api/v1/chargers/{id}` satisfies `wanted`; gives that answer.
+    pub async fn wait_charger(&self, id: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let path = format!("/api/v1/chargers/{}", url_escape(id));
+        self.get_until(&path, wanted).await
+    }
+
     /// Waits until the charger's `online` flag is `online`.
     pub async fn wait_online(&self, id: &str, online: bool) -> Value {
-        let path = format!("/api/v1/chargers/{}", url_escape(id));
-        self.get_until(&path, |c| c["online"] == online).await
+        self.wait_charger(id, |c| c["online"] == online).await
     }
 
     /// The charger's connectors as last reported (empty if it reported none).
@@ -417,6 +422,25 @@ impl TestServer {
             .await;
         items.sort_by_key(|m| m["id"].as_i64());
         items
+    }
+
+    /// Waits until the charger's message log (oldest first) satisfies `wanted`; gives it.
+    pub async fn wait_messages(&self, id: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let path = format!("/api/v1/chargers/{}/messages?limit=1000", url_escape(id));
+        let oldest_first = |page: &Value| {
+            let mut items = page["items"].as_array().cloned().unwrap_or_default();
+            assert_eq!(
+                page["total"].as_u64(),
+                Some(items.len() as u64),
+                "more messages than one page"
+            );
+            items.sort_by_key(|m| m["id"].as_i64());
+            items
+        };
+        let page = self
+            .get_until(&path, |page| wanted(&oldest_first(page)))
+            .await;
+        oldest_first(&page)
     }
 
     /// Adds an id tag through `POST /api/v1/id-tags` (`tag` is its body); panics unless created.
@@ -779,6 +803,36 @@ impl Store {
     ) -> T {
         let mut conn = self.0.get().expect("a database connection");
         query(&mut conn).expect("a store read")
+    }
+
+    /// A charger's stored row and its connectors (by connector id), for while the server is
+    /// down. The one read here that is not a store's: chargers have no store of their own yet.
+    pub fn charger(
+        &self,
+        id: &str,
+    ) -> Option<(
+        csms::db::models::ChargePoint,
+        Vec<csms::db::models::Connector>,
+    )> {
+        use csms::db::models::{ChargePoint, Connector};
+        use csms::db::schema::{charge_points, connectors};
+        use diesel::prelude::*;
+        self.read(|c| {
+            let Some(charger) = charge_points::table
+                .find(id)
+                .select(ChargePoint::as_select())
+                .first(c)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let connectors = connectors::table
+                .filter(connectors::charge_point_id.eq(id))
+                .order(connectors::connector_id)
+                .select(Connector::as_select())
+                .load(c)?;
+            Ok(Some((charger, connectors)))
+        })
     }
 
     /// Polls `query` until `wanted` holds for its result (for effects written after the
