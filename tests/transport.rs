@@ -388,19 +388,10 @@ async fn past_max_chargers_the_handshake_gets_503() {
     server.wait_online("CP-C", true).await;
 }
 
-/// Pre-registers a charger as an admin would (`POST /api/v1/chargers` with `body`).
-async fn register(server: &TestServer, body: Value) {
-    let token = server.admin_token().await;
-    let (status, answer) = server
-        .api("POST", "/api/v1/chargers", Some(&token), Some(body.clone()))
-        .await;
-    assert_eq!(status, 201, "POST /api/v1/chargers {body}: {answer}");
-}
-
 #[tokio::test]
 async fn unknown_chargers_are_refused_when_so_configured() {
     let server = TestServer::start("[ocpp]\nunknown_chargers = \"reject\"");
-    register(&server, json!({"id": "CP-KNOWN"})).await;
+    server.register_charger(json!({"id": "CP-KNOWN"})).await;
 
     match Charger::connect_with(&server, "CP-STRANGER", Some("ocpp1.6"), None).await {
         Ok(_) => panic!("an unknown charger was admitted with unknown_chargers = reject"),
@@ -416,7 +407,9 @@ async fn unknown_chargers_are_refused_when_so_configured() {
 async fn basic_auth_and_id_length_are_checked_at_the_handshake() {
     let server = TestServer::start("");
     let key = "0123456789abcdef-key";
-    register(&server, json!({"id": "CP-SEC", "password": key})).await;
+    server
+        .register_charger(json!({"id": "CP-SEC", "password": key}))
+        .await;
     let long_id = "L".repeat(49);
     let table: &[(&str, Option<String>, Option<u16>)] = &[
         ("CP-SEC", None, Some(401)),

@@ -424,23 +424,52 @@ impl TestServer {
         items
     }
 
-    /// Waits until the charger's message log (oldest first) satisfies `wanted`; gives it.
-    pub async fn wait_messages(&self, id: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        let path = format!("/api/v1/chargers/{}/messages?limit=1000", url_escape(id));
-        let oldest_first = |page: &Value| {
-            let mut items = page["items"].as_array().cloned().unwrap_or_default();
+    /// Waits until the rows of a list endpoint satisfy `wanted` (asking for the largest page, and
+    /// failing if there are more rows than that); gives them.
+    pub async fn wait_items(&self, path: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let path = format!("{path}{separator}limit=1000");
+        let rows = |page: &Value| {
+            let items = page["items"].as_array().cloned().unwrap_or_default();
             assert_eq!(
                 page["total"].as_u64(),
                 Some(items.len() as u64),
-                "more messages than one page"
+                "GET {path}: more rows than one page"
             );
+            items
+        };
+        let page = self.get_until(&path, |page| wanted(&rows(page))).await;
+        rows(&page)
+    }
+
+    /// Waits until the charger's message log (oldest first) satisfies `wanted`; gives it.
+    pub async fn wait_messages(&self, id: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let oldest_first = |items: &[Value]| {
+            let mut items = items.to_vec();
             items.sort_by_key(|m| m["id"].as_i64());
             items
         };
-        let page = self
-            .get_until(&path, |page| wanted(&oldest_first(page)))
+        let path = format!("/api/v1/chargers/{}/messages", url_escape(id));
+        let items = self
+            .wait_items(&path, |items| wanted(&oldest_first(items)))
             .await;
-        oldest_first(&page)
+        oldest_first(&items)
+    }
+
+    /// Waits until the audit log rows matching `filter` (query parameters such as
+    /// `target=CP-1`) satisfy `wanted`; gives them.
+    pub async fn wait_audit(&self, filter: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        self.wait_items(&format!("/api/v1/audit?{filter}"), wanted)
+            .await
+    }
+
+    /// Pre-registers a charger as an admin would (`POST /api/v1/chargers` with `body`).
+    pub async fn register_charger(&self, body: Value) {
+        let token = self.cached_admin_token().await;
+        let (status, answer) = self
+            .api("POST", "/api/v1/chargers", Some(&token), Some(body.clone()))
+            .await;
+        assert_eq!(status, 201, "POST /api/v1/chargers {body}: {answer}");
     }
 
     /// Adds an id tag through `POST /api/v1/id-tags` (`tag` is its body); panics unless created.
