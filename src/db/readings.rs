@@ -80,6 +80,11 @@ pub fn values_of_charger(conn: &mut DbConn, charge_point_id: &str) -> QueryResul
         .load(conn)
 }
 
+/// How many samples are stored, of all chargers.
+pub fn sample_count(conn: &mut DbConn) -> QueryResult<i64> {
+    mv::table.count().get_result(conn)
+}
+
 /// An energy value as sent (a decimal number as text) in Wh; `None` if it is not a number.
 pub fn to_wh(value: &str, unit: Option<&str>) -> Option<i64> {
     let v: f64 = value.trim().parse().ok()?;
