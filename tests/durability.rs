@@ -220,7 +220,8 @@ async fn verify(server: &TestServer, ledger: &Ledger, exact: bool) {
         );
         assert_eq!(t["meterStop"], *meter_stop, "{cp}: transaction {tx}");
         let end = stored.samples(cp, *tx, |s| {
-            s["context"] == "Transaction.End" && s["value"] == meter_stop.to_string()
+            s["context"] == "Transaction.End"
+                && s["value"].as_str() == Some(&meter_stop.to_string())
         });
         assert_eq!(
             end, 1,
@@ -229,7 +230,8 @@ async fn verify(server: &TestServer, ledger: &Ledger, exact: bool) {
     }
     for (cp, tx, energy) in &ledger.meter_values {
         let found = stored.samples(cp, *tx, |s| {
-            s["measurand"] == readings::ENERGY_REGISTER && s["value"] == energy.to_string()
+            s["measurand"] == readings::ENERGY_REGISTER
+                && s["value"].as_str() == Some(&energy.to_string())
         });
         if exact {
             assert_eq!(
