@@ -627,30 +627,26 @@ async fn frames_in_and_out_are_in_the_message_log() {
     let heartbeat = cp.call("Heartbeat", json!({})).await;
     for (answer, action) in [(&boot, "BootNotification"), (&heartbeat, "Heartbeat")] {
         let id = &answer[1];
+        // Exactly one frame in the log with these (an answer has no action).
         let logged = |direction: &str, message_type: i32, action: Value| {
             let wanted = json!({"direction": direction, "messageType": message_type,
                 "messageId": id, "action": action});
-            move |log: &Value| {
-                let matching = log["items"].as_array().map_or(0, |items| {
-                    items
-                        .iter()
-                        .filter(|m| {
-                            ["direction", "messageType", "messageId", "action"]
-                                .iter()
-                                .all(|k| m[k] == wanted[k])
-                        })
-                        .count()
-                });
-                matching == 1
+            move |log: &[Value]| {
+                let fields = ["direction", "messageType", "messageId", "action"];
+                let matching = log
+                    .iter()
+                    .filter(|m| fields.iter().all(|k| m[k] == wanted[k]));
+                matching.count() == 1
             }
         };
-        let path = "/api/v1/chargers/CP-LOG/messages?limit=1000";
-        server.get_until(path, logged("in", 2, json!(action))).await;
-        let log = server.get_until(path, logged("out", 3, Value::Null)).await;
-        let sent: Vec<_> = log["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        server
+            .wait_messages("CP-LOG", logged("in", 2, json!(action)))
+            .await;
+        let log = server
+            .wait_messages("CP-LOG", logged("out", 3, Value::Null))
+            .await;
+        let sent: Vec<_> = log
+            .iter()
             .filter(|m| m["direction"] == "out" && m["messageId"] == *id)
             .map(|m| m["payload"].clone())
             .collect();

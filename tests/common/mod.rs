@@ -298,18 +298,7 @@ impl TestServer {
     /// The rows of a list endpoint (`items` of its page; asks for the largest page, and fails if
     /// there are more rows than that).
     pub async fn items(&self, path: &str) -> Vec<Value> {
-        let separator = if path.contains('?') { '&' } else { '?' };
-        let page = self.get(&format!("{path}{separator}limit=1000")).await;
-        let items = page["items"]
-            .as_array()
-            .unwrap_or_else(|| panic!("GET {path}: no items in {page}"))
-            .clone();
-        assert_eq!(
-            page["total"].as_u64(),
-            Some(items.len() as u64),
-            "GET {path}: more rows than one page"
-        );
-        items
+        self.wait_items(path, |_| true).await
     }
 
     /// A charger as `GET /api/v1/chargers/{id}` shows it.
@@ -430,7 +419,10 @@ impl TestServer {
         let separator = if path.contains('?') { '&' } else { '?' };
         let path = format!("{path}{separator}limit=1000");
         let rows = |page: &Value| {
-            let items = page["items"].as_array().cloned().unwrap_or_default();
+            let items = page["items"]
+                .as_array()
+                .unwrap_or_else(|| panic!("GET {path}: no items in {page}"))
+                .clone();
             assert_eq!(
                 page["total"].as_u64(),
                 Some(items.len() as u64),
@@ -862,27 +854,6 @@ impl Store {
                 .load(c)?;
             Ok(Some((charger, connectors)))
         })
-    }
-
-    /// Polls `query` until `wanted` holds for its result (for effects written after the
-    /// answer); gives that result.
-    pub async fn read_until<T: std::fmt::Debug>(
-        &self,
-        query: impl Fn(&mut csms::db::DbConn) -> csms::db::QueryResult<T>,
-        wanted: impl Fn(&T) -> bool,
-    ) -> T {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let got = self.read(&query);
-            if wanted(&got) {
-                return got;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "not as expected within {PATIENCE:?}: {got:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
     }
 }
 
