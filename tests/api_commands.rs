@@ -6,7 +6,7 @@
 mod common;
 mod operations;
 
-use common::{sql_text, Charger, TestServer, PATIENCE};
+use common::{Charger, TestServer, PATIENCE};
 use operations::{case, every_operation, profile, Case};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -117,13 +117,19 @@ async fn every_operation_reaches_the_charger_and_its_answer_the_caller() {
     assert_eq!(outcome(pending).await, (200, json!({"status": "Rejected"})));
 
     // Each command is in the audit log: who, what, to which charger, with what result.
-    let mut db = server.db();
-    db.wait_int(
-        "SELECT count(DISTINCT action) FROM audit_log WHERE target = 'CP-OPS' AND result LIKE '200 %' \
-         AND actor = 'user:admin' AND request IS NOT NULL",
-        26,
-    )
-    .await;
+    server
+        .wait_audit("target=CP-OPS&actor=user:admin", |rows| {
+            let actions: std::collections::BTreeSet<_> = rows
+                .iter()
+                .filter(|r| {
+                    r["result"].as_str().is_some_and(|r| r.starts_with("200 "))
+                        && !r["request"].is_null()
+                })
+                .map(|r| r["action"].clone().to_string())
+                .collect();
+            actions.len() == 26
+        })
+        .await;
     let (status, audit) = server
         .api(
             "GET",
@@ -151,9 +157,7 @@ async fn bad_requests_unknown_and_offline_chargers_are_refused() {
     let server = TestServer::start("");
     let token = server.admin_token().await;
     let _cp = server.booted("CP-R").await;
-    server.db().execute(
-        "INSERT INTO charge_points (id, connected, created_at) VALUES ('CP-OFF', 0, strftime('%Y-%m-%d %H:%M:%f', 'now'))",
-    );
+    server.register_charger(json!({"id": "CP-OFF"})).await;
     let bad_limit = profile(1, "TxDefaultProfile", 7.25);
     let refusals = [
         Refusal {
@@ -354,12 +358,16 @@ async fn charger_errors_and_silence_become_502_and_504() {
     );
     check(&server, &token, &mut cp, &again).await;
 
-    let mut db = server.db();
-    db.wait_int(
-        "SELECT count(*) FROM audit_log WHERE target = 'CP-ERR' AND (result LIKE '502 %' OR result LIKE '504 %')",
-        3,
-    )
-    .await;
+    server
+        .wait_audit("target=CP-ERR", |rows| {
+            let failed = rows.iter().filter(|r| {
+                r["result"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with("502 ") || r.starts_with("504 "))
+            });
+            failed.count() == 3
+        })
+        .await;
 }
 
 #[tokio::test]
@@ -734,7 +742,7 @@ async fn configuration_changes_on_many_chargers_at_once() {
 async fn sessions_are_started_suspended_resumed_and_finished() {
     let server = TestServer::start("");
     let token = server.admin_token().await;
-    server.db().add_id_tag("TAG-S", "Accepted");
+    server.add_id_tag("TAG-S", "Accepted").await;
     let mut cp = server.booted("CP-S").await;
 
     let (call, status, answer) = exchange(
@@ -927,18 +935,10 @@ async fn max_power_and_disconnect() {
     assert_eq!(status, 204);
     let closed = cp.closed().await;
     assert_eq!(closed.map(|(code, _)| code), Some(1000));
-    let mut db = server.db();
-    db.wait_int(
-        &format!(
-            "SELECT connected FROM charge_points WHERE id = {}",
-            sql_text("CP-MAX")
-        ),
-        0,
-    )
-    .await;
-    db.wait_int(
-        "SELECT count(*) FROM audit_log WHERE action = 'charger.disconnect' AND result = '204'",
-        1,
-    )
-    .await;
+    server.wait_online("CP-MAX", false).await;
+    server
+        .wait_audit("action=charger.disconnect", |rows| {
+            rows.iter().filter(|r| r["result"] == "204").count() == 1
+        })
+        .await;
 }

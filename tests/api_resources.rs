@@ -165,8 +165,7 @@ async fn chargers_are_listed_with_state_energy_filters_sorts_and_pages() {
     stop(&mut a, tx, 10_250, &ago(Span::minutes(10)), "Local").await;
     start(&mut a, 2, "ANY", 0, &ago(Span::minutes(5))).await; // active: not counted
     server
-        .db()
-        .wait_int("SELECT count(*) FROM charge_points WHERE connected", 2)
+        .wait_items("/api/v1/chargers?online=true", |online| online.len() == 2)
         .await;
 
     let all = get(&server, &admin, "/api/v1/chargers").await;
@@ -426,12 +425,7 @@ async fn chargers_are_preregistered_edited_protected_and_deleted() {
         .expect("connects without a password");
     cp.close_and_wait().await;
 
-    let mut db = server.db();
-    db.wait_int(
-        "SELECT count(*) FROM charge_points WHERE id = 'CP-P' AND connected",
-        0,
-    )
-    .await;
+    server.wait_online("CP-P", false).await;
     // The supervisor may still hold the closed connection for a moment.
     let mut deleted = 0;
     for _ in 0..100 {
@@ -787,8 +781,13 @@ async fn transactions_meter_values_csv_logs_and_stats() {
     )
     .await;
     assert_eq!(column(&one_connector, "status"), ["Preparing", "Charging"]);
-    let mut db = server.db();
-    db.wait_int("SELECT count(*) FROM message_log WHERE charge_point_id = 'CP-T' AND action = 'StartTransaction'", 2)
+    server
+        .wait_messages("CP-T", |log| {
+            log.iter()
+                .filter(|m| m["action"] == "StartTransaction")
+                .count()
+                == 2
+        })
         .await;
     let starts = get(
         &server,
@@ -864,7 +863,8 @@ async fn transactions_meter_values_csv_logs_and_stats() {
     }
 
     // Stats over the last week.
-    db.wait_int("SELECT count(*) FROM charge_points WHERE connected", 1)
+    server
+        .wait_items("/api/v1/chargers?online=true", |online| online.len() == 1)
         .await;
     let stats = get(&server, &admin, "/api/v1/stats?days=7").await;
     assert_eq!(
@@ -1242,10 +1242,7 @@ async fn metrics_count_frames_calls_commits_and_requests() {
     let mut cp = server.booted("CP-M").await;
     cp.call("Heartbeat", json!({})).await;
     cp.call("NoSuchAction", json!({})).await;
-    server
-        .db()
-        .wait_int("SELECT connected FROM charge_points WHERE id = 'CP-M'", 1)
-        .await;
+    server.wait_online("CP-M", true).await;
     let (code, _) = server.api("GET", "/api/v1/chargers", None, None).await;
     assert_eq!(code, 401);
 

@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{sql_text, Charger, Db, TestServer};
+use common::{Charger, TestServer};
+use csms::db::charger_records as records;
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -35,37 +36,33 @@ async fn boot_heartbeat_and_status_are_answered_and_stored() {
         .await;
     assert_eq!(st, json!([3, st[1], {}]));
 
-    let mut db = server.db();
-    assert_eq!(db.text("SELECT vendor || '/' || model || '/' || firmware_version || '/' || meter_serial FROM charge_points WHERE id = 'CP-1'"),
-        Some("Acme/Fast50/1.2.3/M-9".into()));
+    let charger = server.charger("CP-1").await;
+    let identity = ["vendor", "model", "firmwareVersion", "meterSerial"].map(|k| &charger[k]);
+    assert_eq!(identity, ["Acme", "Fast50", "1.2.3", "M-9"], "{charger}");
+    assert_eq!(charger["registrationStatus"], "Accepted", "{charger}");
     assert_eq!(
-        db.text("SELECT boot_status FROM charge_points WHERE id = 'CP-1'"),
-        Some("Accepted".into())
+        server.connector_status("CP-1", 1).await.as_deref(),
+        Some("Preparing")
     );
-    assert_eq!(
-        db.text(
-            "SELECT status FROM connectors WHERE charge_point_id = 'CP-1' AND connector_id = 1"
-        ),
-        Some("Preparing".into())
-    );
-    assert_eq!(db.int("SELECT count(*) FROM status_history WHERE charge_point_id = 'CP-1' AND info = 'plugged'"), 1);
-    db.wait_int("SELECT connected FROM charge_points WHERE id = 'CP-1'", 1)
-        .await;
+    let plugged = server.status_history("CP-1").await;
+    let plugged: Vec<_> = plugged.iter().filter(|s| s["info"] == "plugged").collect();
+    assert_eq!(plugged.len(), 1, "{plugged:?}");
+    server.wait_online("CP-1", true).await;
 }
 
-const SQL_TIME: &str = "'2024-01-01 00:00:00.000'";
-
-/// Adds an id tag row with an optional expiry and parent, as an operator would.
-fn add_tag(db: &mut Db, id_tag: &str, status: &str, expiry: Option<&str>, parent: Option<&str>) {
-    let or_null = |v: Option<&str>| v.map(sql_text).unwrap_or_else(|| "NULL".into());
-    db.execute(&format!(
-        "INSERT INTO id_tags (id_tag, status, expiry_date, parent_id_tag, created_at, updated_at) \
-         VALUES ({}, {}, {}, {}, {SQL_TIME}, {SQL_TIME})",
-        sql_text(id_tag),
-        sql_text(status),
-        or_null(expiry),
-        or_null(parent)
-    ));
+/// Adds an id tag with an optional expiry and parent, as an operator would.
+async fn add_tag(
+    server: &TestServer,
+    id_tag: &str,
+    status: &str,
+    expiry: Option<&str>,
+    parent: Option<&str>,
+) {
+    server
+        .create_id_tag(
+            json!({"idTag": id_tag, "status": status, "expiryDate": expiry, "parentIdTag": parent}),
+        )
+        .await;
 }
 
 fn start_payload(connector: u32, id_tag: &str, meter_start: i64, timestamp: &str) -> Value {
@@ -86,26 +83,27 @@ async fn start(cp: &mut Charger, payload: Value) -> i64 {
 #[tokio::test]
 async fn authorize_gives_the_stored_verdict() {
     let server = TestServer::start("");
-    let mut db = server.db();
-    add_tag(&mut db, "TAG-OK", "Accepted", None, None);
-    add_tag(&mut db, "TAG-BLOCKED", "Blocked", None, None);
+    add_tag(&server, "TAG-OK", "Accepted", None, None).await;
+    add_tag(&server, "TAG-BLOCKED", "Blocked", None, None).await;
     add_tag(
-        &mut db,
+        &server,
         "TAG-OLD",
         "Accepted",
-        Some("2000-01-01 00:00:00.000"),
+        Some("2000-01-01T00:00:00Z"),
         None,
-    );
-    add_tag(&mut db, "TAG-INVALID", "Invalid", None, None);
-    add_tag(&mut db, "abc", "Accepted", None, None);
+    )
+    .await;
+    add_tag(&server, "TAG-INVALID", "Invalid", None, None).await;
+    add_tag(&server, "abc", "Accepted", None, None).await;
     add_tag(
-        &mut db,
+        &server,
         "TAG-CHILD",
         "Accepted",
-        Some("2099-01-01 00:00:00.000"),
+        Some("2099-01-01T00:00:00Z"),
         Some("GROUP-1"),
-    );
-    add_tag(&mut db, "TAG-BUSY", "Accepted", None, None);
+    )
+    .await;
+    add_tag(&server, "TAG-BUSY", "Accepted", None, None).await;
     let mut cp = server.booted("CP-AUTH").await;
     start(
         &mut cp,
@@ -145,8 +143,7 @@ async fn authorize_gives_the_stored_verdict() {
 #[tokio::test]
 async fn a_transaction_is_started_metered_and_stopped() {
     let server = TestServer::start("");
-    let mut db = server.db();
-    add_tag(&mut db, "TAG-1", "Accepted", None, None);
+    server.add_id_tag("TAG-1", "Accepted").await;
     let mut cp = server.booted("CP-TX").await;
 
     let answer = cp
@@ -158,19 +155,19 @@ async fn a_transaction_is_started_metered_and_stopped() {
     let tx = answer[2]["transactionId"].as_i64().unwrap_or_default();
     assert!(tx > 0, "{answer}");
     assert_eq!(answer[2]["idTagInfo"], json!({"status": "Accepted"}));
-    let row = |column: &str| format!("SELECT {column} FROM transactions WHERE id = {tx}");
+    let stored = server.transaction(tx).await;
+    let fields = |t: &Value, keys: &[&str]| keys.iter().map(|k| t[k].clone()).collect::<Vec<_>>();
     assert_eq!(
-        db.text(&row(
-            "charge_point_id || '/' || connector_id || '/' || id_tag || '/' || id_tag_status"
-        )),
-        Some("CP-TX/1/TAG-1/Accepted".into())
+        fields(
+            &stored,
+            &["chargePointId", "connectorId", "idTag", "idTagStatus"]
+        ),
+        [json!("CP-TX"), json!(1), json!("TAG-1"), json!("Accepted")],
+        "{stored}"
     );
-    assert_eq!(
-        db.text(&row("datetime(start_time)")),
-        Some("2024-05-01 10:00:00".into())
-    );
-    assert_eq!(db.int(&row("meter_start")), 1000);
-    assert_eq!(db.int(&row("stop_time IS NULL")), 1);
+    assert_eq!(stored["startTime"], "2024-05-01T10:00:00.000Z", "{stored}");
+    assert_eq!(stored["meterStart"], 1000, "{stored}");
+    assert_eq!(stored["stopTime"], Value::Null, "{stored}");
 
     let meter_values = json!({"connectorId": 1, "transactionId": tx, "meterValue": [
         {"timestamp": "2024-05-01T10:15:00", "sampledValue": [
@@ -185,18 +182,32 @@ async fn a_transaction_is_started_metered_and_stopped() {
     assert_eq!(answer, json!([3, answer[1], {}]));
     // (value, measurand, phase, unit, context, location, sampled at) of each stored row.
     let expected = [
-        "1500|Energy.Active.Import.Register||Wh|Sample.Periodic|Outlet|2024-05-01 10:15:00",
-        "29.86|Current.Import|L1|A|Sample.Periodic|Outlet|2024-05-01 10:15:00",
-        "230.1|Voltage|L1-N|V|Sample.Periodic|Outlet|2024-05-01 10:15:00",
-        "7.4|Power.Active.Import||kW|Sample.Clock|Outlet|2024-05-01 10:30:00",
-        "55|SoC||Percent|Sample.Periodic|EV|2024-05-01 10:30:00",
+        "1500|Energy.Active.Import.Register||Wh|Sample.Periodic|Outlet|2024-05-01T10:15:00.000Z",
+        "29.86|Current.Import|L1|A|Sample.Periodic|Outlet|2024-05-01T10:15:00.000Z",
+        "230.1|Voltage|L1-N|V|Sample.Periodic|Outlet|2024-05-01T10:15:00.000Z",
+        "7.4|Power.Active.Import||kW|Sample.Clock|Outlet|2024-05-01T10:30:00.000Z",
+        "55|SoC||Percent|Sample.Periodic|EV|2024-05-01T10:30:00.000Z",
     ];
-    let stored = db.text(&format!(
-        "SELECT group_concat(line, ';') FROM (SELECT value || '|' || measurand || '|' || ifnull(phase, '') || '|' || unit \
-         || '|' || context || '|' || location || '|' || datetime(sampled_at) AS line FROM meter_values \
-         WHERE transaction_id = {tx} AND charge_point_id = 'CP-TX' AND connector_id = 1 ORDER BY id)"
-    ));
-    assert_eq!(stored, Some(expected.join(";")));
+    let samples = server.meter_values(tx).await;
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let stored: Vec<String> = samples
+        .iter()
+        .map(|s| {
+            assert_eq!(s["connectorId"], 1, "{s}");
+            [
+                "value",
+                "measurand",
+                "phase",
+                "unit",
+                "context",
+                "location",
+                "sampledAt",
+            ]
+            .map(|k| text(&s[k]))
+            .join("|")
+        })
+        .collect();
+    assert_eq!(stored, expected);
 
     let stop = json!({"transactionId": tx, "idTag": "TAG-1", "meterStop": 12345, "timestamp": "2024-05-01T11:00:00Z",
         "reason": "EVDisconnected", "transactionData": [{"timestamp": "2024-05-01T11:00:00Z", "sampledValue": [
@@ -206,29 +217,36 @@ async fn a_transaction_is_started_metered_and_stopped() {
         answer,
         json!([3, answer[1], {"idTagInfo": {"status": "Accepted"}}])
     );
+    let stored = server.transaction(tx).await;
     assert_eq!(
-        db.text(&row(
-            "datetime(stop_time) || '/' || meter_stop || '/' || stop_reason || '/' || stop_id_tag"
-        )),
-        Some("2024-05-01 11:00:00/12345/EVDisconnected/TAG-1".into())
+        fields(
+            &stored,
+            &["stopTime", "meterStop", "stopReason", "stopIdTag"]
+        ),
+        [
+            json!("2024-05-01T11:00:00.000Z"),
+            json!(12345),
+            json!("EVDisconnected"),
+            json!("TAG-1")
+        ],
+        "{stored}"
     );
-    assert_eq!(
-        db.int(&row("meter_stop - meter_start")),
-        11345,
-        "energy in Wh"
-    );
-    assert_eq!(
-        db.text(&format!("SELECT value FROM meter_values WHERE transaction_id = {tx} AND context = 'Transaction.End'")),
-        Some("12345".into())
-    );
-    assert_eq!(db.int("SELECT count(*) FROM transaction_anomalies"), 0);
+    assert_eq!(stored["energyWh"], 11345, "energy in Wh: {stored}");
+    let end: Vec<_> = server
+        .meter_values(tx)
+        .await
+        .into_iter()
+        .filter(|s| s["context"] == "Transaction.End")
+        .map(|s| s["value"].clone())
+        .collect();
+    assert_eq!(end, [json!("12345")]);
+    assert_eq!(server.all_anomalies().await, Vec::<Value>::new());
 }
 
 #[tokio::test]
 async fn a_resent_start_gets_the_same_transaction() {
     let server = TestServer::start("");
-    let mut db = server.db();
-    add_tag(&mut db, "TAG-1", "Accepted", None, None);
+    server.add_id_tag("TAG-1", "Accepted").await;
     let payload = start_payload(2, "TAG-1", 500, "2024-05-01T10:00:00Z");
     let mut cp = server.booted("CP-RESEND").await;
     let first = start(&mut cp, payload.clone()).await;
@@ -241,24 +259,34 @@ async fn a_resent_start_gets_the_same_transaction() {
     cp.close_and_wait().await;
     let mut cp = Charger::connect(&server, "CP-RESEND").await;
     assert_eq!(start(&mut cp, payload).await, first);
-    assert_eq!(db.int("SELECT count(*) FROM transactions"), 1);
-    assert_eq!(db.int("SELECT count(*) FROM transaction_anomalies"), 0);
+    assert_eq!(server.transactions().await.len(), 1);
+    assert_eq!(server.all_anomalies().await, Vec::<Value>::new());
 }
 
 #[tokio::test]
 async fn unknown_and_repeated_stops_are_answered_and_recorded() {
     let server = TestServer::start("");
     let mut cp = server.booted("CP-STOP").await;
-    let mut db = server.db();
+    let anomalies = |tx: i64| {
+        let server = &server;
+        async move {
+            server
+                .items(&format!(
+                    "/api/v1/chargers/CP-STOP/anomalies?transactionId={tx}"
+                ))
+                .await
+        }
+    };
     let stop = |tx: i64, meter_stop: i64, reason: &str| json!({"transactionId": tx, "meterStop": meter_stop, "timestamp": "2024-05-01T11:00:00Z", "reason": reason});
     for tx in [999_999, -1, 0] {
         let answer = cp.call("StopTransaction", stop(tx, 100, "Local")).await;
         assert_eq!(answer, json!([3, answer[1], {}]), "transactionId {tx}");
-        assert_eq!(
-            db.text(&format!("SELECT kind FROM transaction_anomalies WHERE charge_point_id = 'CP-STOP' AND transaction_id = {tx}")),
-            Some("UnknownTransaction".into()),
-            "transactionId {tx}"
-        );
+        let kinds: Vec<_> = anomalies(tx)
+            .await
+            .iter()
+            .map(|a| a["kind"].clone())
+            .collect();
+        assert_eq!(kinds, ["UnknownTransaction"], "transactionId {tx}");
     }
 
     let tx = start(
@@ -272,24 +300,22 @@ async fn unknown_and_repeated_stops_are_answered_and_recorded() {
     assert_eq!(first, json!([3, first[1], {}]));
     let second = cp.call("StopTransaction", stop(tx, 2500, "Local")).await;
     assert_eq!(second, json!([3, second[1], {}]));
+    let stored = server.transaction(tx).await;
     assert_eq!(
-        db.text(&format!(
-            "SELECT meter_stop || '/' || stop_reason FROM transactions WHERE id = {tx}"
-        )),
-        Some("2000/SoftReset".into()),
-        "the first stop is kept"
+        (&stored["meterStop"], &stored["stopReason"]),
+        (&json!(2000), &json!("SoftReset")),
+        "the first stop is kept: {stored}"
     );
+    let recorded: Vec<_> = server
+        .all_anomalies()
+        .await
+        .into_iter()
+        .filter(|a| a["transactionId"] == tx)
+        .collect();
+    let kinds: Vec<_> = recorded.iter().map(|a| a["kind"].clone()).collect();
+    assert_eq!(kinds, ["DuplicateStop"]);
     assert_eq!(
-        db.text(&format!(
-            "SELECT group_concat(kind) FROM transaction_anomalies WHERE transaction_id = {tx}"
-        )),
-        Some("DuplicateStop".into())
-    );
-    assert_eq!(
-        db.int(&format!(
-            "SELECT json_extract(payload, '$.meterStop') FROM transaction_anomalies WHERE transaction_id = {tx}"
-        )),
-        2500,
+        recorded[0]["payload"]["meterStop"], 2500,
         "the duplicate is recorded whole"
     );
 }
@@ -298,7 +324,7 @@ async fn unknown_and_repeated_stops_are_answered_and_recorded() {
 async fn data_transfer_is_answered_by_vendor_and_stored() {
     let server = TestServer::start("[ocpp]\ndata_transfer_vendors = [\"acme\"]");
     let mut cp = server.booted("CP-DT").await;
-    let mut db = server.db();
+    let store = server.store();
     let table = [
         (
             json!({"vendorId": "other", "messageId": "m1", "data": "hello"}),
@@ -319,22 +345,19 @@ async fn data_transfer_is_answered_by_vendor_and_stored() {
             json!([3, answer[1], {"status": status}]),
             "{request}"
         );
-        let row = |column: &str| {
-            format!("SELECT {column} FROM data_transfers WHERE charge_point_id = 'CP-DT' ORDER BY id LIMIT 1 OFFSET {n}")
-        };
+        let stored = store.read(|c| records::data_transfers_of(c, "CP-DT"));
+        let row = &stored[n];
         assert_eq!(
-            db.text(&row("vendor_id || '/' || status")),
-            Some(format!(
-                "{}/{status}",
-                request["vendorId"].as_str().unwrap()
-            ))
+            (row.vendor_id.as_str(), row.status.as_str()),
+            (request["vendorId"].as_str().unwrap(), status),
+            "{request}"
         );
         assert_eq!(
-            db.text(&row("message_id")).as_deref(),
+            row.message_id.as_deref(),
             request["messageId"].as_str(),
             "{request}"
         );
-        assert_eq!(db.text(&row("data")).as_deref(), data, "{request}");
+        assert_eq!(row.data.as_deref(), data, "{request}");
     }
 }
 
@@ -342,85 +365,129 @@ async fn data_transfer_is_answered_by_vendor_and_stored() {
 async fn notifications_are_answered_and_stored() {
     let server = TestServer::start("");
     let mut cp = server.booted("CP-NOTE").await;
-    let mut db = server.db();
-    let event = |kind: &str| {
-        format!(
-            "SELECT status || '/' || ifnull(request_id, '') || '/' || ifnull(detail, '') FROM charger_events \
-             WHERE charge_point_id = 'CP-NOTE' AND kind = '{kind}' ORDER BY id DESC LIMIT 1"
-        )
+    let store = server.store();
+    // What is checked after each notification.
+    enum Stored {
+        /// The charger's latest event of this kind: "status/request id/detail".
+        Event(&'static str),
+        /// The charger's "firmware status/diagnostics status".
+        State,
+        /// The charger's time of its ResetOrReboot security event.
+        ResetOrRebootAt,
+        /// "charger/csr" of every certificate request.
+        CertificateRequests,
+    }
+    use Stored::*;
+    let stored = |query: Stored| {
+        let server = &server;
+        let store = &store;
+        let shown = |v: &Option<String>| v.clone().unwrap_or_default();
+        async move {
+            match query {
+                Event(kind) => store
+                    .read(|c| records::events_of(c, "CP-NOTE"))
+                    .iter()
+                    .rev()
+                    .find(|e| e.kind == kind)
+                    .map(|e| {
+                        let request = e.request_id.map(|r| r.to_string());
+                        format!("{}/{}/{}", e.status, shown(&request), shown(&e.detail))
+                    }),
+                State => {
+                    let charger = server.charger("CP-NOTE").await;
+                    let text = |k: &str| charger[k].as_str().unwrap_or_default().to_owned();
+                    Some(format!(
+                        "{}/{}",
+                        text("firmwareStatus"),
+                        text("diagnosticsStatus")
+                    ))
+                }
+                ResetOrRebootAt => store
+                    .read(|c| records::events_of(c, "CP-NOTE"))
+                    .iter()
+                    .find(|e| e.status == "ResetOrReboot")
+                    .map(|e| e.event_at.format("%Y-%m-%d %H:%M:%S%.f").to_string()),
+                CertificateRequests => Some(
+                    store
+                        .read(records::certificate_requests)
+                        .iter()
+                        .map(|r| format!("{}/{}", r.charge_point_id, r.csr))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+            }
+        }
     };
-    let state = "SELECT ifnull(firmware_status, '') || '/' || ifnull(diagnostics_status, '') FROM charge_points WHERE id = 'CP-NOTE'";
-    // (action, request, answer, query, its expected result)
+    // (action, request, answer, what is stored, as expected)
     let table = [
         (
             "FirmwareStatusNotification",
             json!({"status": "Downloading"}),
             json!({}),
-            event("FirmwareStatusNotification"),
+            Event("FirmwareStatusNotification"),
             "Downloading//",
         ),
         (
             "FirmwareStatusNotification",
             json!({"status": "Installed"}),
             json!({}),
-            state.to_owned(),
+            State,
             "Installed/",
         ),
         (
             "DiagnosticsStatusNotification",
             json!({"status": "Uploaded"}),
             json!({}),
-            event("DiagnosticsStatusNotification"),
+            Event("DiagnosticsStatusNotification"),
             "Uploaded//",
         ),
         (
             "DiagnosticsStatusNotification",
             json!({"status": "Uploading"}),
             json!({}),
-            state.to_owned(),
+            State,
             "Installed/Uploading",
         ),
         (
             "SecurityEventNotification",
             json!({"type": "FirmwareUpdated", "timestamp": "2024-05-01T10:00:00Z", "techInfo": "v2.1"}),
             json!({}),
-            event("SecurityEventNotification"),
+            Event("SecurityEventNotification"),
             "FirmwareUpdated//v2.1",
         ),
         (
             "SecurityEventNotification",
             json!({"type": "ResetOrReboot", "timestamp": "2024-05-01T12:00:00+02"}),
             json!({}),
-            "SELECT datetime(event_at) FROM charger_events WHERE status = 'ResetOrReboot'"
-                .to_owned(),
+            ResetOrRebootAt,
             "2024-05-01 10:00:00",
         ),
         (
             "SignCertificate",
             json!({"csr": "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----"}),
             json!({"status": "Accepted"}),
-            "SELECT charge_point_id || '/' || csr FROM certificate_requests".to_owned(),
+            CertificateRequests,
             "CP-NOTE/-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----",
         ),
         (
             "LogStatusNotification",
             json!({"status": "Uploading", "requestId": 7}),
             json!({}),
-            event("LogStatusNotification"),
+            Event("LogStatusNotification"),
             "Uploading/7/",
         ),
         (
             "SignedFirmwareStatusNotification",
             json!({"status": "InstallVerificationFailed", "requestId": 9}),
             json!({}),
-            event("SignedFirmwareStatusNotification"),
+            Event("SignedFirmwareStatusNotification"),
             "InstallVerificationFailed/9/",
         ),
         (
             "SignedFirmwareStatusNotification",
             json!({"status": "SignatureVerified", "requestId": 9}),
             json!({}),
-            state.to_owned(),
+            State,
             "SignatureVerified/Uploading",
         ),
     ];
@@ -432,7 +499,7 @@ async fn notifications_are_answered_and_stored() {
             "{action} {request}"
         );
         assert_eq!(
-            db.text(&query).as_deref(),
+            stored(query).await.as_deref(),
             Some(expected),
             "{action} {request}"
         );
@@ -460,11 +527,9 @@ async fn check_registration(boot_status: &str, boot_answer: &str, status_code: O
         interval > 0
     };
     assert!(expected, "{boot_status}: {boot}");
-    let mut db = server.db();
     assert_eq!(
-        db.text("SELECT boot_status FROM charge_points WHERE id = 'CP-REG'")
-            .as_deref(),
-        Some(boot_answer)
+        server.charger("CP-REG").await["registrationStatus"],
+        boot_answer
     );
 
     let status = cp
@@ -473,7 +538,7 @@ async fn check_registration(boot_status: &str, boot_answer: &str, status_code: O
             json!({"connectorId": 1, "errorCode": "NoError", "status": "Available"}),
         )
         .await;
-    let stored = db.int("SELECT count(*) FROM connectors WHERE charge_point_id = 'CP-REG'");
+    let stored = server.connectors("CP-REG").await.len();
     match status_code {
         None => {
             assert_eq!(status, json!([3, status[1], {}]), "{boot_status}");
@@ -494,12 +559,7 @@ async fn check_registration(boot_status: &str, boot_answer: &str, status_code: O
         start_payload(1, "TAG-R", 0, "2024-05-01T10:00:00Z"),
     )
     .await;
-    assert_eq!(
-        db.int(&format!(
-            "SELECT count(*) FROM transactions WHERE id = {tx} AND charge_point_id = 'CP-REG'"
-        )),
-        1
-    );
+    assert_eq!(server.transaction(tx).await["chargePointId"], "CP-REG");
     let heartbeat = cp.call("Heartbeat", json!({})).await;
     assert_eq!(heartbeat[0], 3, "{boot_status}: {heartbeat}");
 }
@@ -526,12 +586,7 @@ async fn a_charger_that_never_booted_must_boot_first() {
         (&json!(4), &json!("SecurityError")),
         "{status}"
     );
-    assert_eq!(
-        server
-            .db()
-            .int("SELECT count(*) FROM connectors WHERE charge_point_id = 'CP-NOBOOT'"),
-        0
-    );
+    assert_eq!(server.connectors("CP-NOBOOT").await, Vec::<Value>::new());
 }
 
 #[tokio::test]
@@ -539,12 +594,7 @@ async fn an_accepted_charger_reconnects_without_a_new_boot() {
     let server = TestServer::start("");
     let cp = server.booted("CP-AGAIN").await;
     cp.close_and_wait().await;
-    let mut db = server.db();
-    db.wait_int(
-        "SELECT connected FROM charge_points WHERE id = 'CP-AGAIN'",
-        0,
-    )
-    .await;
+    server.wait_online("CP-AGAIN", false).await;
 
     let mut cp = Charger::connect(&server, "CP-AGAIN").await;
     let status = cp
@@ -554,15 +604,14 @@ async fn an_accepted_charger_reconnects_without_a_new_boot() {
         )
         .await;
     assert_eq!(status, json!([3, status[1], {}]));
-    assert_eq!(
-        db.text("SELECT status FROM connectors WHERE charge_point_id = 'CP-AGAIN'"),
-        Some("Preparing".into())
-    );
-    db.wait_int(
-        "SELECT connected FROM charge_points WHERE id = 'CP-AGAIN'",
-        1,
-    )
-    .await;
+    let statuses: Vec<_> = server
+        .connectors("CP-AGAIN")
+        .await
+        .iter()
+        .map(|c| c["status"].clone())
+        .collect();
+    assert_eq!(statuses, ["Preparing"]);
+    server.wait_online("CP-AGAIN", true).await;
 }
 
 #[tokio::test]
@@ -576,22 +625,34 @@ async fn frames_in_and_out_are_in_the_message_log() {
         )
         .await;
     let heartbeat = cp.call("Heartbeat", json!({})).await;
-    let mut db = server.db();
     for (answer, action) in [(&boot, "BootNotification"), (&heartbeat, "Heartbeat")] {
-        let id = sql_text(answer[1].as_str().unwrap_or_default());
-        let logged = |direction: &str, message_type: i32, action: &str| {
-            format!(
-                "SELECT count(*) FROM message_log WHERE charge_point_id = 'CP-LOG' AND direction = '{direction}' \
-                 AND message_type = {message_type} AND message_id = {id} AND ifnull(action, '') = '{action}'"
-            )
+        let id = &answer[1];
+        // Exactly one frame in the log with these (an answer has no action).
+        let logged = |direction: &str, message_type: i32, action: Value| {
+            let wanted = json!({"direction": direction, "messageType": message_type,
+                "messageId": id, "action": action});
+            move |log: &[Value]| {
+                let fields = ["direction", "messageType", "messageId", "action"];
+                let matching = log
+                    .iter()
+                    .filter(|m| fields.iter().all(|k| m[k] == wanted[k]));
+                matching.count() == 1
+            }
         };
-        db.wait_int(&logged("in", 2, action), 1).await;
-        db.wait_int(&logged("out", 3, ""), 1).await;
+        server
+            .wait_messages("CP-LOG", logged("in", 2, json!(action)))
+            .await;
+        let log = server
+            .wait_messages("CP-LOG", logged("out", 3, Value::Null))
+            .await;
+        let sent: Vec<_> = log
+            .iter()
+            .filter(|m| m["direction"] == "out" && m["messageId"] == *id)
+            .map(|m| m["payload"].clone())
+            .collect();
         assert_eq!(
-            db.text(&format!(
-                "SELECT payload FROM message_log WHERE direction = 'out' AND message_id = {id}"
-            )),
-            Some(answer.to_string()),
+            sent,
+            [json!(answer.to_string())],
             "the answer is logged as sent"
         );
     }

@@ -5,9 +5,11 @@
 mod common;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use common::{sql_text, Charger, Db, TestServer};
+use common::{Charger, TestServer};
+use csms::db::readings;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -158,56 +160,79 @@ async fn drive(
     None
 }
 
+/// What the server shows of the transactions of the chargers in `ledger`: each by id, with
+/// its meter values (oldest first).
+struct Stored {
+    transactions: HashMap<i64, (Value, Vec<Value>)>,
+}
+
+impl Stored {
+    async fn read(server: &TestServer, ledger: &Ledger) -> Stored {
+        let chargers: BTreeSet<&str> = ledger.starts.iter().map(|(cp, ..)| cp.as_str()).collect();
+        let mut transactions = HashMap::new();
+        for cp in chargers {
+            for t in server.transactions_of(cp).await {
+                let id = t["id"].as_i64().expect("transaction id");
+                transactions.insert(id, (t, server.meter_values(id).await));
+            }
+        }
+        Stored { transactions }
+    }
+
+    /// Transaction `tx` if stored for charger `cp`.
+    fn transaction(&self, cp: &str, tx: i64) -> Option<&Value> {
+        let (t, _) = self.transactions.get(&tx)?;
+        (t["chargePointId"] == cp).then_some(t)
+    }
+
+    /// How many of transaction `tx`'s meter values (of charger `cp`) satisfy `wanted`.
+    fn samples(&self, cp: &str, tx: i64, wanted: impl Fn(&Value) -> bool) -> usize {
+        match self.transactions.get(&tx) {
+            Some((t, samples)) if t["chargePointId"] == cp => {
+                samples.iter().filter(|s| wanted(s)).count()
+            }
+            _ => 0,
+        }
+    }
+}
+
 /// Everything in `ledger` is in the database. `exact`: nothing else was stored either (no
 /// message went unanswered, so none can have been stored without a confirmation).
-fn verify(db: &mut Db, ledger: &Ledger, exact: bool) {
+async fn verify(server: &TestServer, ledger: &Ledger, exact: bool) {
+    let stored = Stored::read(server, ledger).await;
     for (cp, session, tx) in &ledger.starts {
-        let row = format!(
-            "FROM transactions WHERE id = {tx} AND charge_point_id = {}",
-            sql_text(cp)
-        );
+        let t = stored
+            .transaction(cp, *tx)
+            .unwrap_or_else(|| panic!("{cp}: confirmed transaction {tx} is not stored"));
         assert_eq!(
-            db.int(&format!("SELECT count(*) {row}")),
-            1,
-            "{cp}: confirmed transaction {tx} is not stored"
-        );
-        assert_eq!(
-            db.int(&format!("SELECT meter_start {row}")),
+            t["meterStart"],
             Plan::meter_start(*session),
             "{cp}: transaction {tx}"
         );
     }
     for (cp, tx, meter_stop) in &ledger.stops {
-        let row = format!(
-            "FROM transactions WHERE id = {tx} AND charge_point_id = {}",
-            sql_text(cp)
-        );
-        assert_eq!(
-            db.int(&format!("SELECT count(*) {row} AND stop_time IS NOT NULL")),
-            1,
+        let t = stored
+            .transaction(cp, *tx)
+            .unwrap_or_else(|| panic!("{cp}: confirmed stop of {tx} lost: no transaction"));
+        assert!(
+            !t["stopTime"].is_null(),
             "{cp}: confirmed stop of {tx} lost"
         );
+        assert_eq!(t["meterStop"], *meter_stop, "{cp}: transaction {tx}");
+        let end = stored.samples(cp, *tx, |s| {
+            s["context"] == "Transaction.End"
+                && s["value"].as_str() == Some(&meter_stop.to_string())
+        });
         assert_eq!(
-            db.int(&format!("SELECT meter_stop {row}")),
-            *meter_stop,
-            "{cp}: transaction {tx}"
-        );
-        assert_eq!(
-            db.int(&format!(
-                "SELECT count(*) FROM meter_values WHERE charge_point_id = {} AND transaction_id = {tx} \
-                 AND context = 'Transaction.End' AND value = '{meter_stop}'",
-                sql_text(cp)
-            )),
-            1,
+            end, 1,
             "{cp}: transactionData of the confirmed stop of {tx} lost"
         );
     }
     for (cp, tx, energy) in &ledger.meter_values {
-        let found = db.int(&format!(
-            "SELECT count(*) FROM meter_values WHERE charge_point_id = {} AND transaction_id = {tx} \
-             AND measurand = 'Energy.Active.Import.Register' AND value = '{energy}'",
-            sql_text(cp)
-        ));
+        let found = stored.samples(cp, *tx, |s| {
+            s["measurand"] == readings::ENERGY_REGISTER
+                && s["value"].as_str() == Some(&energy.to_string())
+        });
         if exact {
             assert_eq!(
                 found, 1,
@@ -221,33 +246,22 @@ fn verify(db: &mut Db, ledger: &Ledger, exact: bool) {
         }
     }
     if exact {
-        let chargers: std::collections::BTreeSet<&str> =
-            ledger.starts.iter().map(|(cp, ..)| cp.as_str()).collect();
-        let list = chargers
+        assert_eq!(stored.transactions.len(), ledger.starts.len());
+        // Every row the chargers sent, in a transaction or not.
+        let store = server.store();
+        let chargers: BTreeSet<&str> = ledger.starts.iter().map(|(cp, ..)| cp.as_str()).collect();
+        let rows: usize = chargers
             .iter()
-            .map(|c| sql_text(c))
-            .collect::<Vec<_>>()
-            .join(",");
-        assert_eq!(
-            db.int(&format!(
-                "SELECT count(*) FROM transactions WHERE charge_point_id IN ({list})"
-            )),
-            ledger.starts.len() as i64
-        );
-        assert_eq!(
-            db.int(&format!(
-                "SELECT count(*) FROM meter_values WHERE charge_point_id IN ({list})"
-            )),
-            (2 * ledger.meter_values.len() + ledger.stops.len()) as i64
-        );
+            .map(|cp| store.read(|c| readings::values_of_charger(c, cp)).len())
+            .sum();
+        assert_eq!(rows, 2 * ledger.meter_values.len() + ledger.stops.len());
     }
 }
 
 /// After a restart: a charger never seen before connects, boots, heartbeats and charges, and its
 /// transaction id is new.
 async fn serves_again(server: &TestServer, ledger: &Ledger) {
-    let mut db = server.db();
-    db.add_id_tag("AFTER-TAG", "Accepted");
+    server.add_id_tag("AFTER-TAG", "Accepted").await;
     let mut cp = server.booted("AFTER-RESTART").await;
     let hb = cp.call("Heartbeat", json!({})).await;
     assert_eq!(hb[0], 3, "{hb}");
@@ -274,12 +288,10 @@ async fn serves_again(server: &TestServer, ledger: &Ledger) {
         )
         .await;
     assert_eq!(stop[0], 3, "{stop}");
-    assert_eq!(
-        db.int(&format!(
-            "SELECT count(*) FROM transactions WHERE id = {tx} AND stop_time IS NOT NULL AND meter_stop = 10"
-        )),
-        1,
-        "transaction {tx} after the restart: its confirmed stop is not stored"
+    let stored = server.transaction(tx).await;
+    assert!(
+        !stored["stopTime"].is_null() && stored["meterStop"] == 10,
+        "transaction {tx} after the restart: its confirmed stop is not stored: {stored}"
     );
     cp.close().await;
 }
@@ -287,9 +299,8 @@ async fn serves_again(server: &TestServer, ledger: &Ledger) {
 /// A server, and each plan's charger connected and booted with its id tag known.
 async fn start_with(plans: &[Plan]) -> (TestServer, Vec<Charger>) {
     let server = TestServer::start("");
-    let mut db = server.db();
     for plan in plans {
-        db.add_id_tag(&plan.tag, "Accepted");
+        server.add_id_tag(&plan.tag, "Accepted").await;
     }
     let mut chargers = Vec::new();
     for plan in plans {
@@ -302,7 +313,7 @@ async fn start_with(plans: &[Plan]) -> (TestServer, Vec<Charger>) {
 async fn killed_as_the_stop_is_confirmed_loses_nothing() {
     let mut server = TestServer::start("");
     let plan = Plan::new("DUR-ONE", 0, Utc::now() - TimeDelta::days(1));
-    server.db().add_id_tag(&plan.tag, "Accepted");
+    server.add_id_tag(&plan.tag, "Accepted").await;
     let mut cp = server.booted(&plan.charger).await;
     let ledger = Mutex::new(Ledger::default());
 
@@ -344,7 +355,7 @@ async fn killed_as_the_stop_is_confirmed_loses_nothing() {
 
     server.restart();
     let ledger = ledger.into_inner().unwrap();
-    verify(&mut server.db(), &ledger, true);
+    verify(&server, &ledger, true).await;
     serves_again(&server, &ledger).await;
 }
 
@@ -391,7 +402,7 @@ async fn killed_after_the_last_of_many_confirmations_loses_nothing() {
         ledger.meter_values.len(),
         CHARGERS * SESSIONS * METER_VALUES
     );
-    verify(&mut server.db(), &ledger, true);
+    verify(&server, &ledger, true).await;
     serves_again(&server, &ledger).await;
 }
 
@@ -444,9 +455,12 @@ async fn killed_mid_traffic_loses_nothing_confirmed_and_resent_messages_are_answ
     let mut server = server.into_inner().unwrap();
     server.restart();
     let confirmed_before = {
-        let ledger = ledger.lock().unwrap();
-        verify(&mut server.db(), &ledger, false);
-        ledger.starts.len()
+        // Taken out for the check (nothing else uses it meanwhile), then put back.
+        let so_far = std::mem::take(&mut *ledger.lock().unwrap());
+        verify(&server, &so_far, false).await;
+        let confirmed = so_far.starts.len();
+        *ledger.lock().unwrap() = so_far;
+        confirmed
     };
 
     // Each charger re-sends what got no answer and finishes that session.
@@ -472,22 +486,22 @@ async fn killed_mid_traffic_loses_nothing_confirmed_and_resent_messages_are_answ
     }
 
     let ledger = ledger.into_inner().unwrap();
-    let mut db = server.db();
-    verify(&mut db, &ledger, false);
+    verify(&server, &ledger, false).await;
     for plan in &plans {
-        let cp = sql_text(&plan.charger);
         let started = ledger
             .starts
             .iter()
             .filter(|(c, ..)| *c == plan.charger)
-            .count() as i64;
+            .count();
+        let stored = server.transactions_of(&plan.charger).await;
         assert_eq!(
-            db.int(&format!("SELECT count(*) FROM transactions WHERE charge_point_id = {cp}")),
+            stored.len(),
             started,
             "{}: a transaction that was never confirmed, or a re-sent StartTransaction got a second one",
             plan.charger
         );
-        assert_eq!(db.int(&format!("SELECT count(*) FROM transactions WHERE charge_point_id = {cp} AND stop_time IS NULL")), 0);
+        let active: Vec<_> = stored.iter().filter(|t| t["stopTime"].is_null()).collect();
+        assert_eq!(active, Vec::<&Value>::new(), "{}", plan.charger);
     }
     assert!(ledger.starts.len() >= confirmed_before);
     serves_again(&server, &ledger).await;

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{Charger, TestServer, PATIENCE};
+use csms::db::readings;
 use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -247,12 +248,12 @@ async fn meter_values_with_too_many_samples_are_refused_naming_the_limit() {
     assert_eq!(answer[2], "OccurenceConstraintViolation", "{answer}");
     let description = answer[3].as_str().unwrap();
     assert!(description.contains("at most 100"), "{description}");
-    let mut db = server.db();
-    assert_eq!(db.int("SELECT count(*) FROM meter_values"), 0);
+    let store = server.store();
+    assert_eq!(store.read(readings::sample_count), 0);
 
     let answer = cp.call("MeterValues", meter_values(100)).await;
     assert_eq!(answer[0], 3, "{answer}");
-    assert_eq!(db.int("SELECT count(*) FROM meter_values"), 100);
+    assert_eq!(store.read(readings::sample_count), 100);
 }
 
 #[tokio::test]

@@ -17,11 +17,13 @@ use std::process::Command;
 use std::time::Duration;
 
 const CHARGER: &str = "PY-OPS-1";
-const NOW: &str = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+/// The id tag of the transaction the client starts for the session commands.
+const TAG: &str = "TAG-1";
 
 #[tokio::test]
 async fn the_reference_client_accepts_every_operation() {
     let server = TestServer::start("");
+    server.add_id_tag(TAG, "Accepted").await;
     let cases = operations::every_operation();
     let answers: Map<String, Value> = cases
         .iter()
@@ -35,19 +37,18 @@ async fn the_reference_client_accepts_every_operation() {
         .arg(python_script("cs_operations.py"))
         .args(["--url", &server.ocpp_endpoint(), "--charger-id", CHARGER])
         .arg("--answers")
-        .arg(&answers_file);
+        .arg(&answers_file)
+        .args(["--start-transaction", TAG]);
     let client = std::thread::spawn(move || run_with_timeout(&mut script, Duration::from_secs(90)));
 
-    // Booted: the BootNotification has been answered.
-    let mut db = server.db();
-    db.wait_int(
-        &format!(
-            "SELECT count(*) FROM message_log WHERE charge_point_id = '{CHARGER}' \
-             AND direction = 'out' AND message_type = 3"
-        ),
-        1,
-    )
-    .await;
+    // Booted, and the transaction the conveniences act on is stored.
+    let active = server
+        .wait_items(
+            &format!("/api/v1/transactions?chargePointId={CHARGER}&state=active"),
+            |active| active.len() == 1,
+        )
+        .await;
+    let tx = active[0]["id"].as_i64().expect("transaction id");
     let token = server.admin_token().await;
     let mut failures = Vec::new();
     for case in &cases {
@@ -60,13 +61,6 @@ async fn the_reference_client_accepts_every_operation() {
         }
     }
     // The conveniences send some of these operations with payloads of their own making.
-    db.execute(&format!(
-        "INSERT INTO transactions (charge_point_id, connector_id, id_tag, id_tag_status, start_time, \
-         meter_start, started_at) VALUES ('{CHARGER}', 1, 'TAG-1', 'Accepted', {NOW}, 0, {NOW})"
-    ));
-    let tx = db.int(&format!(
-        "SELECT max(id) FROM transactions WHERE charge_point_id = '{CHARGER}'"
-    ));
     let conveniences = [
         (
             "max-power".to_owned(),
@@ -80,7 +74,7 @@ async fn the_reference_client_accepts_every_operation() {
         ),
         (
             "sessions/start".to_owned(),
-            json!({"connectorId": 1, "idTag": "TAG-1"}),
+            json!({"connectorId": 1, "idTag": TAG}),
             "RemoteStartTransaction",
         ),
         (

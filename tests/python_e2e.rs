@@ -7,18 +7,19 @@
 
 mod common;
 
-use common::{python, python_script, run_with_timeout, sql_text, TestServer};
-use serde_json::Value;
+use common::{python, python_script, run_with_timeout, TestServer};
+use csms::db::charger_records as records;
+use serde_json::{json, Value};
 use std::process::Command;
 use std::time::Duration;
 
 const VENDOR: &str = "com.example.e2e";
 
-#[test]
-fn reference_client_runs_a_charging_session() {
+#[tokio::test]
+async fn reference_client_runs_a_charging_session() {
     let server = TestServer::start(&format!("[ocpp]\ndata_transfer_vendors = [{VENDOR:?}]"));
     let (charger, tag) = ("PY-E2E-1", "E2E-TAG-1");
-    server.db().add_id_tag(tag, "Accepted");
+    server.add_id_tag(tag, "Accepted").await;
 
     let run = run_with_timeout(
         Command::new(python())
@@ -61,112 +62,88 @@ fn reference_client_runs_a_charging_session() {
     );
     assert!(sampled > 1 && final_sampled > 1, "{summary}");
 
-    let mut db = server.db();
-    let cp = sql_text(charger);
-    assert_eq!(
-        db.text(&format!("SELECT vendor || '/' || model || '/' || firmware_version FROM charge_points WHERE id = {cp}")),
-        Some("E2E-Vendor/E2E-Model/9.8.7".into())
-    );
-    assert_eq!(
-        db.text(&format!(
-            "SELECT boot_status FROM charge_points WHERE id = {cp}"
-        )),
-        Some("Accepted".into())
-    );
+    let stored = server.charger(charger).await;
+    let identity = ["vendor", "model", "firmwareVersion"].map(|k| &stored[k]);
+    assert_eq!(identity, ["E2E-Vendor", "E2E-Model", "9.8.7"], "{stored}");
+    assert_eq!(stored["registrationStatus"], "Accepted", "{stored}");
 
     // The transaction: closed, with the readings and the reason the client sent.
-    let row = format!("FROM transactions WHERE id = {tx} AND charge_point_id = {cp}");
+    let t = server.transaction(tx).await;
     assert_eq!(
-        db.int(&format!("SELECT count(*) {row}")),
-        1,
-        "transaction {tx} not stored"
+        t["chargePointId"], charger,
+        "transaction {tx} not stored: {t}"
     );
-    assert_eq!(db.text(&format!("SELECT id_tag {row}")), Some(tag.into()));
-    assert_eq!(
-        db.text(&format!("SELECT id_tag_status {row}")),
-        Some("Accepted".into())
+    assert_eq!(t["idTag"], tag, "{t}");
+    assert_eq!(t["idTagStatus"], "Accepted", "{t}");
+    assert_eq!(t["meterStart"], meter_start, "{t}");
+    assert!(
+        !t["stopTime"].is_null(),
+        "transaction {tx} is not closed: {t}"
     );
-    assert_eq!(db.int(&format!("SELECT meter_start {row}")), meter_start);
-    assert_eq!(
-        db.int(&format!("SELECT stop_time IS NOT NULL {row}")),
-        1,
-        "transaction {tx} is not closed"
-    );
-    assert_eq!(db.int(&format!("SELECT meter_stop {row}")), meter_stop);
-    assert_eq!(
-        db.text(&format!("SELECT stop_reason {row}")),
-        summary["stop_reason"].as_str().map(str::to_owned)
-    );
-    assert_eq!(
-        db.text(&format!("SELECT stop_id_tag {row}")),
-        Some(tag.into())
-    );
-    assert_eq!(db.int(&format!("SELECT stop_time > start_time {row}")), 1);
-    assert_eq!(
-        db.int(&format!(
-            "SELECT count(*) FROM transaction_anomalies WHERE charge_point_id = {cp}"
-        )),
-        0
-    );
+    assert_eq!(t["meterStop"], meter_stop, "{t}");
+    assert_eq!(t["stopReason"], summary["stop_reason"], "{t}");
+    assert_eq!(t["stopIdTag"], tag, "{t}");
+    let time = |k: &str| {
+        chrono::DateTime::parse_from_rfc3339(t[k].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{k}: {e}: {t}"))
+    };
+    assert!(time("stopTime") > time("startTime"), "{t}");
+    assert_eq!(server.anomalies(charger).await, Vec::<Value>::new());
 
     // Every sampled value: those of MeterValues and those of StopTransaction.transactionData.
-    let values =
-        format!("FROM meter_values WHERE charge_point_id = {cp} AND transaction_id = {tx}");
+    let values = server.meter_values(tx).await;
+    let count = |wanted: Value| {
+        let wanted = wanted.as_object().expect("fields").clone();
+        values
+            .iter()
+            .filter(|v| wanted.iter().all(|(k, w)| v[k] == *w))
+            .count() as i64
+    };
+    assert_eq!(count(json!({})), sampled + final_sampled);
+    assert_eq!(count(json!({"connectorId": 1})), sampled + final_sampled);
+    assert_eq!(count(json!({"context": "Transaction.End"})), final_sampled);
     assert_eq!(
-        db.int(&format!("SELECT count(*) {values}")),
-        sampled + final_sampled
-    );
-    assert_eq!(
-        db.int(&format!("SELECT count(*) {values} AND connector_id = 1")),
-        sampled + final_sampled
-    );
-    assert_eq!(
-        db.int(&format!(
-            "SELECT count(*) {values} AND context = 'Transaction.End'"
-        )),
-        final_sampled
-    );
-    assert_eq!(
-        db.int(&format!(
-            "SELECT count(*) {values} AND measurand = 'Energy.Active.Import.Register' AND unit = 'Wh' AND value = '{meter_stop}'"
-        )),
+        count(
+            json!({"measurand": "Energy.Active.Import.Register", "unit": "Wh", "value": meter_stop.to_string()})
+        ),
         1
     );
+    let phases: std::collections::BTreeSet<String> = values
+        .iter()
+        .filter(|v| v["measurand"] == "Current.Import" && v["unit"] == "A")
+        .filter_map(|v| v["phase"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(phases.len(), 3, "{phases:?}");
     assert_eq!(
-        db.int(&format!(
-            "SELECT count(DISTINCT phase) {values} AND measurand = 'Current.Import' AND unit = 'A'"
-        )),
-        3
+        count(json!({"measurand": "SoC", "unit": "Percent", "location": "EV"})),
+        4
     );
-    assert_eq!(db.int(&format!("SELECT count(*) {values} AND measurand = 'SoC' AND unit = 'Percent' AND location = 'EV'")), 4);
     assert_eq!(
-        db.int(&format!(
-            "SELECT count(*) {values} AND measurand = 'Temperature' AND unit = 'Celsius'"
-        )),
+        count(json!({"measurand": "Temperature", "unit": "Celsius"})),
         4
     );
 
     // The status notifications in the order sent (once the client has gone, the server marks
     // the connectors Unavailable with info 'offline'), and the DataTransfers with our answers.
-    let reported = |connector: i32| {
-        format!(
-            "SELECT group_concat(status, ',') FROM (SELECT status FROM status_history WHERE charge_point_id = {cp} \
-             AND connector_id = {connector} AND coalesce(info, '') <> 'offline' ORDER BY id)"
-        )
+    let history = server.status_history(charger).await;
+    let reported = |connector: i64| {
+        history
+            .iter()
+            .filter(|s| s["connectorId"] == connector && s["info"] != "offline")
+            .map(|s| s["status"].as_str().expect("status"))
+            .collect::<Vec<_>>()
     };
-    assert_eq!(db.text(&reported(0)), Some("Available".into()));
-    assert_eq!(
-        db.text(&reported(1)),
-        Some("Preparing,Charging,Available".into())
-    );
-    assert_eq!(
-        db.text(&format!("SELECT status FROM data_transfers WHERE charge_point_id = {cp} AND vendor_id = '{VENDOR}'")),
-        Some("Accepted".into())
-    );
-    assert_eq!(
-        db.text(&format!(
-            "SELECT status FROM data_transfers WHERE charge_point_id = {cp} AND vendor_id = 'com.example.nobody'"
-        )),
-        Some("UnknownVendorId".into())
-    );
+    assert_eq!(reported(0), ["Available"]);
+    assert_eq!(reported(1), ["Preparing", "Charging", "Available"]);
+    let transfers = server
+        .store()
+        .read(|c| records::data_transfers_of(c, charger));
+    let answered = |vendor: &str| {
+        transfers
+            .iter()
+            .find(|t| t.vendor_id == vendor)
+            .map(|t| t.status.as_str())
+    };
+    assert_eq!(answered(VENDOR), Some("Accepted"));
+    assert_eq!(answered("com.example.nobody"), Some("UnknownVendorId"));
 }

@@ -138,11 +138,8 @@ async fn numbers_beyond_i32_in_an_answer_reach_the_caller_intact() {
         (status, &body),
         (200, &json!({"listVersion": 3_000_000_000_i64}))
     );
-    let mut db = server.db();
-    assert_eq!(
-        db.int("SELECT list_version FROM local_list_versions WHERE charge_point_id = 'CP-WIDE'"),
-        3_000_000_000
-    );
+    let stored = server.get("/api/v1/chargers/CP-WIDE/configuration").await;
+    assert_eq!(stored["localListVersion"], 3_000_000_000_i64, "{stored}");
 }
 
 #[tokio::test]
@@ -198,10 +195,14 @@ async fn an_answer_that_cannot_be_decoded_is_told_apart_from_a_callerror() {
     assert_eq!(body["code"], "NotSupported", "{body}");
 
     // The raw answer is in the message log as well.
-    let mut db = server.db();
-    db.wait_int(
-        "SELECT count(*) FROM message_log WHERE charge_point_id = 'CP-ODD' AND payload LIKE '%\"Maybe\"%'",
-        1,
-    )
-    .await;
+    server
+        .wait_messages("CP-ODD", |log| {
+            let raw = log.iter().filter(|m| {
+                m["payload"]
+                    .as_str()
+                    .is_some_and(|p| p.contains("\"Maybe\""))
+            });
+            raw.count() == 1
+        })
+        .await;
 }

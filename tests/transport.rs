@@ -4,8 +4,9 @@
 
 mod common;
 
-use common::{basic_auth, header, refused_status, sql_text, Charger, Db, TestServer, PATIENCE};
-use serde_json::json;
+use common::{basic_auth, header, refused_status, Charger, Store, TestServer, PATIENCE};
+use csms::db::{charger_records as records, readings};
+use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 const FORMATION: &str = "FormationViolation";
@@ -99,23 +100,25 @@ async fn malformed_frames_get_the_spec_callerror_and_the_connection_lives_on() {
         "{answer}"
     );
 
-    let mut db = server.db();
     assert_eq!(
-        db.int("SELECT count(*) FROM connectors WHERE charge_point_id = 'CP-BAD'"),
-        0,
+        server.connectors("CP-BAD").await,
+        Vec::<Value>::new(),
         "nothing refused is stored"
     );
     let unreadable = table
         .iter()
         .filter(|(_, _, code)| *code == FORMATION)
-        .count() as i64;
-    db.wait_int("SELECT count(*) FROM message_log WHERE charge_point_id = 'CP-BAD' AND direction = 'in' AND message_type = 0", unreadable)
+        .count();
+    let count = |log: &[Value], direction: &str, message_type: i64| {
+        log.iter()
+            .filter(|m| m["direction"] == direction && m["messageType"] == message_type)
+            .count()
+    };
+    server
+        .wait_messages("CP-BAD", |log| {
+            count(log, "in", 0) == unreadable && count(log, "out", 4) == table.len()
+        })
         .await;
-    db.wait_int(
-        "SELECT count(*) FROM message_log WHERE charge_point_id = 'CP-BAD' AND direction = 'out' AND message_type = 4",
-        table.len() as i64,
-    )
-    .await;
 }
 
 #[tokio::test]
@@ -201,14 +204,12 @@ async fn calls_sent_back_to_back_are_answered_in_order() {
         "{answers:?}"
     );
 
-    let mut db = server.db();
+    assert_eq!(connector_statuses(&server, "CP-PIPE").await, ["Charging"]);
     assert_eq!(
-        db.text("SELECT status FROM connectors WHERE charge_point_id = 'CP-PIPE'"),
-        Some("Charging".into())
-    );
-    assert_eq!(
-        db.text("SELECT value FROM meter_values WHERE charge_point_id = 'CP-PIPE'"),
-        Some("42".into())
+        server
+            .store()
+            .read(|c| readings::values_of_charger(c, "CP-PIPE")),
+        ["42"]
     );
 }
 
@@ -224,11 +225,15 @@ async fn a_frame_over_the_limit_closes_with_1009() {
         )
         .await;
     assert_eq!(fits[0], 3, "{fits}");
-    let mut db = server.db();
-    assert_eq!(
-        db.int("SELECT length(data) FROM data_transfers WHERE charge_point_id = 'CP-BIG'"),
-        1502
-    );
+    let store = server.store();
+    let lengths = |store: &Store| -> Vec<usize> {
+        store
+            .read(|c| records::data_transfers_of(c, "CP-BIG"))
+            .iter()
+            .map(|t| t.data.as_deref().map_or(0, str::len))
+            .collect()
+    };
+    assert_eq!(lengths(&store), [1502]);
 
     cp.send_call(
         "DataTransfer",
@@ -236,10 +241,9 @@ async fn a_frame_over_the_limit_closes_with_1009() {
     )
     .await;
     assert_eq!(cp.closed().await.map(|(code, _)| code), Some(1009));
-    db.wait_int("SELECT connected FROM charge_points WHERE id = 'CP-BIG'", 0)
-        .await;
+    server.wait_online("CP-BIG", false).await;
     assert_eq!(
-        db.int("SELECT count(*) FROM data_transfers"),
+        store.read(records::data_transfer_count),
         1,
         "the oversized frame is not stored"
     );
@@ -269,47 +273,35 @@ async fn a_second_connection_replaces_the_first() {
     // it by the supervisor is a barrier for any offline write it could have caused.
     server.wait_log("charger CP-DUP: disconnected", 1).await;
     let _barrier = Charger::connect(&server, "CP-BARRIER").await;
-    let mut db = server.db();
-    db.wait_int(
-        "SELECT connected FROM charge_points WHERE id = 'CP-BARRIER'",
-        1,
-    )
-    .await;
-    assert_eq!(
-        db.int("SELECT connected FROM charge_points WHERE id = 'CP-DUP'"),
-        1
-    );
-    assert_eq!(
-        db.text("SELECT status FROM connectors WHERE charge_point_id = 'CP-DUP'"),
-        Some("Available".into())
-    );
+    server.wait_online("CP-BARRIER", true).await;
+    assert_eq!(server.charger("CP-DUP").await["online"], true);
+    assert_eq!(connector_statuses(&server, "CP-DUP").await, ["Available"]);
     still_answers(&mut second, "the replaced connection closed").await;
 }
 
+/// The statuses of a charger's connectors as stored, by connector id.
+async fn connector_statuses(server: &TestServer, id: &str) -> Vec<String> {
+    server
+        .connectors(id)
+        .await
+        .iter()
+        .map(|c| c["status"].as_str().expect("status").to_owned())
+        .collect()
+}
+
 /// The charger is offline in the store and each of its `connectors` Unavailable.
-async fn check_offline(db: &mut Db, id: &str, connectors: i64) {
-    db.wait_int(
-        &format!(
-            "SELECT connected FROM charge_points WHERE id = {}",
-            sql_text(id)
-        ),
-        0,
-    )
-    .await;
-    db.wait_int(
-        &format!(
-            "SELECT count(*) FROM connectors WHERE charge_point_id = {} AND status = 'Unavailable'",
-            sql_text(id)
-        ),
-        connectors,
-    )
-    .await;
+async fn check_offline(server: &TestServer, id: &str, connectors: usize) {
+    server.wait_online(id, false).await;
+    let charger = server
+        .wait_charger(id, |c| {
+            let stored = c["connectors"].as_array().into_iter().flatten();
+            stored.filter(|c| c["status"] == "Unavailable").count() == connectors
+        })
+        .await;
     assert_eq!(
-        db.int(&format!(
-            "SELECT count(*) FROM connectors WHERE charge_point_id = {}",
-            sql_text(id)
-        )),
-        connectors
+        charger["connectors"].as_array().map(Vec::len),
+        Some(connectors),
+        "{charger}"
     );
 }
 
@@ -325,16 +317,7 @@ async fn online_with_two_connectors(server: &TestServer, id: &str) -> Charger {
             .await;
         assert_eq!(answer[0], 3, "{answer}");
     }
-    server
-        .db()
-        .wait_int(
-            &format!(
-                "SELECT connected FROM charge_points WHERE id = {}",
-                sql_text(id)
-            ),
-            1,
-        )
-        .await;
+    server.wait_online(id, true).await;
     cp
 }
 
@@ -343,7 +326,7 @@ async fn a_silent_charger_is_closed_and_marked_offline() {
     let server = TestServer::start("[ocpp]\noffline_timeout_secs = 1\nping_interval_secs = 0");
     let mut cp = online_with_two_connectors(&server, "CP-SILENT").await;
     // From now on the charger neither sends nor reads until the store shows it offline.
-    check_offline(&mut server.db(), "CP-SILENT", 2).await;
+    check_offline(&server, "CP-SILENT", 2).await;
     let closed = cp.closed().await;
     assert!(
         closed.is_some(),
@@ -356,7 +339,7 @@ async fn a_charger_that_disconnects_is_marked_offline() {
     let server = TestServer::start("");
     let cp = online_with_two_connectors(&server, "CP-BYE").await;
     cp.close().await;
-    check_offline(&mut server.db(), "CP-BYE", 2).await;
+    check_offline(&server, "CP-BYE", 2).await;
 }
 
 #[tokio::test]
@@ -370,7 +353,7 @@ async fn a_socket_dropped_without_close_frame_is_logged_as_a_lost_connection() {
             1,
         )
         .await;
-    check_offline(&mut server.db(), "CP-GONE", 2).await;
+    check_offline(&server, "CP-GONE", 2).await;
     let log = server.log();
     assert!(!log.contains("protocol error"), "{log}");
 }
@@ -384,10 +367,8 @@ async fn past_max_chargers_the_handshake_gets_503() {
         Ok(_) => panic!("a third charger was admitted past max_chargers = 2"),
         Err(e) => assert_eq!(refused_status(&e), Some(503), "{e}"),
     }
-    let mut db = server.db();
-    assert_eq!(
-        db.int("SELECT count(*) FROM charge_points WHERE id = 'CP-C'"),
-        0,
+    assert!(
+        !server.charger_known("CP-C").await,
         "a refused charger is not registered"
     );
 
@@ -404,44 +385,31 @@ async fn past_max_chargers_the_handshake_gets_503() {
         }
     };
     still_answers(&mut third, "admission").await;
-    db.wait_int("SELECT connected FROM charge_points WHERE id = 'CP-C'", 1)
-        .await;
+    server.wait_online("CP-C", true).await;
 }
 
 #[tokio::test]
 async fn unknown_chargers_are_refused_when_so_configured() {
     let server = TestServer::start("[ocpp]\nunknown_chargers = \"reject\"");
-    let mut db = server.db();
-    db.execute(
-        "INSERT INTO charge_points (id, created_at) VALUES ('CP-KNOWN', '2024-01-01 00:00:00.000')",
-    );
+    server.register_charger(json!({"id": "CP-KNOWN"})).await;
 
     match Charger::connect_with(&server, "CP-STRANGER", Some("ocpp1.6"), None).await {
         Ok(_) => panic!("an unknown charger was admitted with unknown_chargers = reject"),
         Err(e) => assert_eq!(refused_status(&e), Some(404), "{e}"),
     }
-    assert_eq!(
-        db.int("SELECT count(*) FROM charge_points WHERE id = 'CP-STRANGER'"),
-        0
-    );
+    assert!(!server.charger_known("CP-STRANGER").await);
 
     let _known = server.booted("CP-KNOWN").await;
-    db.wait_int(
-        "SELECT connected FROM charge_points WHERE id = 'CP-KNOWN'",
-        1,
-    )
-    .await;
+    server.wait_online("CP-KNOWN", true).await;
 }
 
 #[tokio::test]
 async fn basic_auth_and_id_length_are_checked_at_the_handshake() {
     let server = TestServer::start("");
     let key = "0123456789abcdef-key";
-    let mut db = server.db();
-    db.execute(&format!(
-        "INSERT INTO charge_points (id, password_hash, created_at) VALUES ('CP-SEC', {}, '2024-01-01 00:00:00.000')",
-        sql_text(&csms::charger::auth::hash_key(key))
-    ));
+    server
+        .register_charger(json!({"id": "CP-SEC", "password": key}))
+        .await;
     let long_id = "L".repeat(49);
     let table: &[(&str, Option<String>, Option<u16>)] = &[
         ("CP-SEC", None, Some(401)),
@@ -482,8 +450,7 @@ async fn basic_auth_and_id_length_are_checked_at_the_handshake() {
             }
         }
     }
-    db.wait_int("SELECT connected FROM charge_points WHERE id = 'CP-SEC'", 1)
-        .await;
+    server.wait_online("CP-SEC", true).await;
 }
 
 #[tokio::test]
@@ -510,10 +477,12 @@ async fn sigterm_closes_chargers_with_1001_and_exits_cleanly() {
         server.log()
     );
     // The process is gone: what it committed is final.
-    let mut db = Db::open(&db_path);
-    assert_eq!(
-        db.int("SELECT connected FROM charge_points WHERE id = 'CP-DOWN'"),
-        0
-    );
-    assert_eq!(db.int("SELECT count(*) FROM connectors WHERE charge_point_id = 'CP-DOWN' AND status = 'Unavailable'"), 2);
+    let (charger, connectors) = Store::open(&db_path)
+        .charger("CP-DOWN")
+        .expect("CP-DOWN stored");
+    assert!(!charger.connected);
+    let unavailable = connectors.iter().filter(|c| {
+        c.status == csms::ocpp::v16::status_notification::ChargePointStatus::Unavailable
+    });
+    assert_eq!(unavailable.count(), 2, "{connectors:?}");
 }

@@ -8,6 +8,7 @@ pub mod anomalies;
 pub mod api_keys;
 pub mod audit;
 pub mod batch;
+pub mod charger_records;
 pub mod chargers;
 pub mod charging_profiles;
 pub mod configuration;

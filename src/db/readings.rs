@@ -1,6 +1,6 @@
 //! What the stored meter values say about a transaction: its latest energy register reading.
 //! Read by the API (energy so far of an active session) and by the writer (the meterStop of a
-//! transaction the server closes itself).
+//! transaction the server closes itself); also what a charger sent, for checking the store.
 
 use super::schema::meter_values as mv;
 use super::DbConn;
@@ -68,6 +68,21 @@ pub fn received_since(
             .filter(mv::received_at.gt(since)),
     ))
     .get_result(conn)
+}
+
+/// The values of every sample charger `charge_point_id` sent, in or outside a transaction,
+/// in the order received.
+pub fn values_of_charger(conn: &mut DbConn, charge_point_id: &str) -> QueryResult<Vec<String>> {
+    mv::table
+        .filter(mv::charge_point_id.eq(charge_point_id))
+        .order(mv::id)
+        .select(mv::value)
+        .load(conn)
+}
+
+/// How many samples are stored, of all chargers.
+pub fn sample_count(conn: &mut DbConn) -> QueryResult<i64> {
+    mv::table.count().get_result(conn)
 }
 
 /// An energy value as sent (a decimal number as text) in Wh; `None` if it is not a number.

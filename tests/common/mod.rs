@@ -1,9 +1,8 @@
 //! Test support: the real `csms` binary on a free port with a temporary SQLite database, a
-//! WebSocket charger speaking raw OCPP-J, and direct reads of the database.
+//! WebSocket charger speaking raw OCPP-J, and what the server stored, read through its REST API
+//! (or, where the API shows nothing or the server is down, through the server's own store).
 #![allow(dead_code)]
 
-use diesel::sql_types::{BigInt, Nullable, Text};
-use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -28,6 +27,8 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
     child: Option<Child>,
     config_path: PathBuf,
+    /// The admin's login token, once asked for (a restart forgets it).
+    admin_token: std::sync::Mutex<Option<String>>,
 }
 
 impl TestServer {
@@ -46,6 +47,7 @@ impl TestServer {
             dir,
             child: None,
             config_path,
+            admin_token: Default::default(),
         };
         server.spawn();
         server
@@ -54,6 +56,7 @@ impl TestServer {
     fn spawn(&mut self) {
         let port_file = self.dir.path().join("port");
         let _ = std::fs::remove_file(&port_file);
+        *self.admin_token.lock().expect("token lock") = None;
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -214,9 +217,10 @@ impl TestServer {
         self.dir.path().join("data").join("csms.db")
     }
 
-    /// A connection to the server's database, for checking what was stored.
-    pub fn db(&self) -> Db {
-        Db::open(&self.db_path())
+    /// A connection to the server's database through the server's own store, for facts the
+    /// REST API does not show or while the server is down.
+    pub fn store(&self) -> Store {
+        Store::open(&self.db_path())
     }
 
     pub fn log(&self) -> String {
@@ -252,6 +256,240 @@ impl TestServer {
         assert_eq!(answer[2]["status"], "Accepted", "{answer}");
         cp
     }
+}
+
+/// What the server stored, read through its REST API as the admin.
+impl TestServer {
+    /// The admin's token, logging in once.
+    async fn cached_admin_token(&self) -> String {
+        if let Some(token) = self.admin_token.lock().expect("token lock").clone() {
+            return token;
+        }
+        let token = self.admin_token().await;
+        *self.admin_token.lock().expect("token lock") = Some(token.clone());
+        token
+    }
+
+    /// `GET path` as the admin; panics unless answered 200.
+    pub async fn get(&self, path: &str) -> Value {
+        let token = self.cached_admin_token().await;
+        let (status, body) = self.api("GET", path, Some(&token), None).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    /// `GET path` as the admin until `wanted` holds for the answer (for effects written after
+    /// the charger's answer, such as the message log or the offline flag); gives that answer.
+    pub async fn get_until(&self, path: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let body = self.get(path).await;
+            if wanted(&body) {
+                return body;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "GET {path}: not as expected within {PATIENCE:?}; last answer: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// The rows of a list endpoint (`items` of its page; asks for the largest page, and fails if
+    /// there are more rows than that).
+    pub async fn items(&self, path: &str) -> Vec<Value> {
+        self.wait_items(path, |_| true).await
+    }
+
+    /// A charger as `GET /api/v1/chargers/{id}` shows it.
+    pub async fn charger(&self, id: &str) -> Value {
+        self.get(&format!("/api/v1/chargers/{}", url_escape(id)))
+            .await
+    }
+
+    /// Whether `GET /api/v1/chargers/{id}` finds the charger.
+    pub async fn charger_known(&self, id: &str) -> bool {
+        let token = self.cached_admin_token().await;
+        let path = format!("/api/v1/chargers/{}", url_escape(id));
+        match self.api("GET", &path, Some(&token), None).await {
+            (200, _) => true,
+            (404, _) => false,
+            (status, body) => panic!("GET {path}: {status} {body}"),
+        }
+    }
+
+    /// Waits until `GET /api/v1/chargers/{id}` satisfies `wanted`; gives that answer.
+    pub async fn wait_charger(&self, id: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let path = format!("/api/v1/chargers/{}", url_escape(id));
+        self.get_until(&path, wanted).await
+    }
+
+    /// Waits until the charger's `online` flag is `online`.
+    pub async fn wait_online(&self, id: &str, online: bool) -> Value {
+        self.wait_charger(id, |c| c["online"] == online).await
+    }
+
+    /// The charger's connectors as last reported (empty if it reported none).
+    pub async fn connectors(&self, id: &str) -> Vec<Value> {
+        self.charger(id).await["connectors"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The status of one connector, if it reported one.
+    pub async fn connector_status(&self, id: &str, connector_id: i64) -> Option<String> {
+        self.connectors(id)
+            .await
+            .iter()
+            .find(|c| c["connectorId"] == connector_id)
+            .map(|c| c["status"].as_str().expect("status").to_owned())
+    }
+
+    /// One transaction.
+    pub async fn transaction(&self, id: i64) -> Value {
+        self.get(&format!("/api/v1/transactions/{id}")).await
+    }
+
+    /// A charger's transactions, oldest first.
+    pub async fn transactions_of(&self, id: &str) -> Vec<Value> {
+        self.items(&format!(
+            "/api/v1/transactions?chargePointId={}&sort=id",
+            url_escape(id)
+        ))
+        .await
+    }
+
+    /// All transactions, oldest first.
+    pub async fn transactions(&self) -> Vec<Value> {
+        self.items("/api/v1/transactions?sort=id").await
+    }
+
+    /// A transaction's meter values, oldest first (as stored, in the order received).
+    pub async fn meter_values(&self, transaction_id: i64) -> Vec<Value> {
+        self.items(&format!(
+            "/api/v1/transactions/{transaction_id}/meter-values"
+        ))
+        .await
+    }
+
+    /// A charger's anomalies, oldest first.
+    pub async fn anomalies(&self, id: &str) -> Vec<Value> {
+        let mut items = self
+            .items(&format!("/api/v1/chargers/{}/anomalies", url_escape(id)))
+            .await;
+        items.sort_by_key(|a| a["id"].as_i64());
+        items
+    }
+
+    /// The anomalies of every charger the server knows.
+    pub async fn all_anomalies(&self) -> Vec<Value> {
+        let mut all = Vec::new();
+        for charger in self.items("/api/v1/chargers").await {
+            let id = charger["id"].as_str().expect("charger id");
+            all.extend(self.anomalies(id).await);
+        }
+        all
+    }
+
+    /// A charger's status history, oldest first.
+    pub async fn status_history(&self, id: &str) -> Vec<Value> {
+        let mut items = self
+            .items(&format!(
+                "/api/v1/chargers/{}/status-history",
+                url_escape(id)
+            ))
+            .await;
+        items.sort_by_key(|s| s["id"].as_i64());
+        items
+    }
+
+    /// A charger's message log, oldest first.
+    pub async fn messages(&self, id: &str) -> Vec<Value> {
+        let mut items = self
+            .items(&format!("/api/v1/chargers/{}/messages", url_escape(id)))
+            .await;
+        items.sort_by_key(|m| m["id"].as_i64());
+        items
+    }
+
+    /// Waits until the rows of a list endpoint satisfy `wanted` (asking for the largest page, and
+    /// failing if there are more rows than that); gives them.
+    pub async fn wait_items(&self, path: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let path = format!("{path}{separator}limit=1000");
+        let rows = |page: &Value| {
+            let items = page["items"]
+                .as_array()
+                .unwrap_or_else(|| panic!("GET {path}: no items in {page}"))
+                .clone();
+            assert_eq!(
+                page["total"].as_u64(),
+                Some(items.len() as u64),
+                "GET {path}: more rows than one page"
+            );
+            items
+        };
+        let page = self.get_until(&path, |page| wanted(&rows(page))).await;
+        rows(&page)
+    }
+
+    /// Waits until the charger's message log (oldest first) satisfies `wanted`; gives it.
+    pub async fn wait_messages(&self, id: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let oldest_first = |items: &[Value]| {
+            let mut items = items.to_vec();
+            items.sort_by_key(|m| m["id"].as_i64());
+            items
+        };
+        let path = format!("/api/v1/chargers/{}/messages", url_escape(id));
+        let items = self
+            .wait_items(&path, |items| wanted(&oldest_first(items)))
+            .await;
+        oldest_first(&items)
+    }
+
+    /// Waits until the audit log rows matching `filter` (query parameters such as
+    /// `target=CP-1`) satisfy `wanted`; gives them.
+    pub async fn wait_audit(&self, filter: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        self.wait_items(&format!("/api/v1/audit?{filter}"), wanted)
+            .await
+    }
+
+    /// Pre-registers a charger as an admin would (`POST /api/v1/chargers` with `body`).
+    pub async fn register_charger(&self, body: Value) {
+        let token = self.cached_admin_token().await;
+        let (status, answer) = self
+            .api("POST", "/api/v1/chargers", Some(&token), Some(body.clone()))
+            .await;
+        assert_eq!(status, 201, "POST /api/v1/chargers {body}: {answer}");
+    }
+
+    /// Adds an id tag through `POST /api/v1/id-tags` (`tag` is its body); panics unless created.
+    pub async fn create_id_tag(&self, tag: Value) {
+        let token = self.cached_admin_token().await;
+        let (status, body) = self
+            .api("POST", "/api/v1/id-tags", Some(&token), Some(tag.clone()))
+            .await;
+        assert_eq!(status, 201, "POST /api/v1/id-tags {tag}: {body}");
+    }
+
+    /// Adds an id tag with `status` (Accepted, Blocked, Expired, Invalid), no expiry, no parent.
+    pub async fn add_id_tag(&self, id_tag: &str, status: &str) {
+        self.create_id_tag(json!({"idTag": id_tag, "status": status}))
+            .await;
+    }
+}
+
+/// `text` percent-encoded for one segment of a URL path or a query value.
+pub fn url_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 impl Drop for TestServer {
@@ -564,84 +802,42 @@ pub fn basic_auth(user: &str, password: &str) -> String {
     )
 }
 
-/// Direct reads of the server's SQLite database.
-pub struct Db(SqliteConnection);
+/// The server's database opened with the server's own store (never migrating: the server
+/// owns the schema).
+pub struct Store(csms::db::Pool);
 
-#[derive(QueryableByName)]
-struct Int {
-    #[diesel(sql_type = BigInt)]
-    v: i64,
-}
-
-#[derive(QueryableByName)]
-struct Str {
-    #[diesel(sql_type = Nullable<Text>)]
-    v: Option<String>,
-}
-
-impl Db {
-    pub fn open(path: &Path) -> Db {
-        let mut c = SqliteConnection::establish(&path.display().to_string()).expect("open db");
-        diesel::sql_query("PRAGMA busy_timeout = 5000")
-            .execute(&mut c)
-            .expect("pragma");
-        Db(c)
+impl Store {
+    pub fn open(path: &Path) -> Store {
+        let config = csms::config::DatabaseConfig {
+            url: format!("sqlite://{}", path.display()),
+            ..Default::default()
+        };
+        let (pool, _) = csms::db::open_with(&config, csms::db::Schema::MustBeCurrent)
+            .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+        Store(pool)
     }
 
-    /// Runs a statement that returns no rows (INSERT, UPDATE, …); gives the rows affected.
-    pub fn execute(&mut self, sql: &str) -> usize {
-        diesel::sql_query(sql)
-            .execute(&mut self.0)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    /// Runs one of the store's reads on a pooled connection; panics if it fails.
+    pub fn read<T>(
+        &self,
+        query: impl FnOnce(&mut csms::db::DbConn) -> csms::db::QueryResult<T>,
+    ) -> T {
+        let mut conn = self.0.get().expect("a database connection");
+        query(&mut conn).expect("a store read")
     }
 
-    /// Adds an id tag with `status` (Accepted, Blocked, Expired, Invalid), no expiry, no parent.
-    pub fn add_id_tag(&mut self, id_tag: &str, status: &str) {
-        self.execute(&format!(
-            "INSERT INTO id_tags (id_tag, status, expiry_date, parent_id_tag, created_at, updated_at) \
-             VALUES ({}, {}, NULL, NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), strftime('%Y-%m-%d %H:%M:%f', 'now'))",
-            sql_text(id_tag),
-            sql_text(status)
-        ));
+    /// A charger's stored row and its connectors (by connector id), for while the server is
+    /// down.
+    pub fn charger(
+        &self,
+        id: &str,
+    ) -> Option<(
+        csms::db::chargers::ChargePoint,
+        Vec<csms::db::connectors::Connector>,
+    )> {
+        self.read(|c| csms::db::chargers::find(c, id))
+            .map(|found| (found.charge_point, found.connectors))
     }
-
-    /// The first column of the first row, as an integer (`SELECT count(*) …`).
-    pub fn int(&mut self, sql: &str) -> i64 {
-        diesel::sql_query(format!("SELECT ({sql}) AS v"))
-            .get_result::<Int>(&mut self.0)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
-            .v
-    }
-
-    /// The first column of the first row, as text (NULL -> None).
-    pub fn text(&mut self, sql: &str) -> Option<String> {
-        diesel::sql_query(format!("SELECT ({sql}) AS v"))
-            .get_result::<Str>(&mut self.0)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
-            .v
-    }
-
-    /// Polls until `sql` gives `expected` (for effects written after the answer, like the
-    /// message log or the offline flag).
-    pub async fn wait_int(&mut self, sql: &str, expected: i64) {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let got = self.int(sql);
-            if got == expected {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{sql}: got {got}, expected {expected}"
-            );
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    }
-}
-
-/// `text` as an SQL string literal.
-pub fn sql_text(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// The Python interpreter with the `ocpp` package (the reference client and the official JSON

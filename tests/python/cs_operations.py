@@ -7,7 +7,9 @@ is answered with a CALLERROR) and checks every confirmation it sends back the sa
 
     cs_operations.py --url ws://127.0.0.1:PORT/ocpp --charger-id CP-1 --answers answers.json
 
-Connects, boots (and expects Accepted), then answers each of the 26 central-system actions
+Connects, boots (and expects Accepted), with --start-transaction ID_TAG starts a transaction on
+connector 1 (expects it Accepted; the session commands need one), then answers each of the 26
+central-system actions
 with the confirmation given for it in the answers file (a JSON object: action name ->
 confirmation payload in spec JSON). Prints `received <Action> <payload>` for each CALL, and,
 once the central system closes the connection, a JSON summary as its last line:
@@ -16,6 +18,7 @@ once the central system closes the connection, a JSON summary as its last line:
 
 import argparse
 import asyncio
+import datetime
 import json
 import logging
 import sys
@@ -103,6 +106,18 @@ async def run(args):
         if boot.status != RegistrationStatus.accepted:
             raise SystemExit(f"BootNotification answered {boot.status}")
         print("booted", flush=True)
+        if args.start_transaction:
+            started = await cp.call(
+                call.StartTransaction(
+                    connector_id=1,
+                    id_tag=args.start_transaction,
+                    meter_start=0,
+                    timestamp=datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                )
+            )
+            if started.id_tag_info["status"] != "Accepted":
+                raise SystemExit(f"StartTransaction answered {started.id_tag_info}")
+            print("started", started.transaction_id, flush=True)
         try:
             await serving
         except websockets.exceptions.ConnectionClosed:
@@ -115,6 +130,9 @@ def main():
     parser.add_argument("--url", required=True, help="the OCPP endpoint, without the charger id")
     parser.add_argument("--charger-id", required=True)
     parser.add_argument("--answers", required=True, help="JSON file: action -> confirmation")
+    parser.add_argument(
+        "--start-transaction", metavar="ID_TAG", help="start a transaction with this id tag"
+    )
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
