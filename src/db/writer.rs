@@ -22,7 +22,7 @@ const LOG_ROWS_PER_INSERT: usize = 1_000;
 const MAX_PENDING_LOG_BYTES: usize = 4 << 20;
 /// Rows one commit writes, about (see [`super::batch`]): enough for a full batch of ordinary
 /// messages, small enough that one charger's sample-heavy messages cannot make a commit long.
-const MAX_BATCH_ROWS: usize = 20_000;
+const MAX_BATCH_ROWS: usize = 5_000;
 /// How often the writer's figures are logged (at debug level).
 const STATS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 

@@ -418,6 +418,30 @@ fn insert_meter_values(
     Ok(())
 }
 
+/// Logs an anomaly: a burst of 20, then at most one a second across all chargers; the next
+/// line says how many were left out (every one is stored and listed by the API).
+fn warn_anomaly(cp: &str, kind: &str, transaction_id: Option<i32>) {
+    use crate::charger::state::TokenBucket;
+    use std::sync::{LazyLock, Mutex};
+    use std::time::Instant;
+    static WARNINGS: LazyLock<Mutex<TokenBucket>> =
+        LazyLock::new(|| Mutex::new(TokenBucket::new(20, 1.0, Instant::now())));
+    let allowed = WARNINGS
+        .lock()
+        .map(|mut bucket| bucket.take(Instant::now()))
+        .unwrap_or(Some(0));
+    match allowed {
+        Some(0) => log::warn!(
+            "charger {cp}: {kind} (transaction {transaction_id:?}); answered and recorded"
+        ),
+        Some(left_out) => log::warn!(
+            "charger {cp}: {kind} (transaction {transaction_id:?}); answered and recorded \
+             ({left_out} more anomalies recorded without a log line; see /chargers/{{id}}/anomalies)"
+        ),
+        None => {}
+    }
+}
+
 pub(super) fn record_anomaly<T: serde::Serialize>(
     conn: &mut DbConn,
     cp: &str,
@@ -426,7 +450,7 @@ pub(super) fn record_anomaly<T: serde::Serialize>(
     payload: &T,
     at: NaiveDateTime,
 ) -> Result<(), Error> {
-    log::warn!("charger {cp}: {kind} (transaction {transaction_id:?}); answered and recorded");
+    warn_anomaly(cp, kind, transaction_id);
     diesel::insert_into(transaction_anomalies::table)
         .values((
             transaction_anomalies::charge_point_id.eq(cp),
