@@ -139,7 +139,8 @@ pub struct RunArgs {
     /// That user's password.
     #[arg(long, env = "CSMS_ADMIN_PASSWORD", hide_env_values = true)]
     pub api_password: Option<String>,
-    /// The server's SQLite database: check that every confirmed message was stored.
+    /// The server's database (a SQLite file, or a database URL): check, through the server's
+    /// own store, that every confirmed message was stored.
     #[arg(long)]
     pub check_db: Option<PathBuf>,
     /// Also write the report as JSON to this file.
