@@ -23,6 +23,19 @@ fn return_large_allocations_to_the_system() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn return_large_allocations_to_the_system() {}
 
+/// Files and directories this process creates (the database, its journal, the lock, the token
+/// secret) are readable by its own user only.
+#[cfg(unix)]
+fn create_files_private() {
+    // SAFETY: umask only sets the process's file creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+#[cfg(not(unix))]
+fn create_files_private() {}
+
 fn load(store: &StoreArgs, bind: Option<String>) -> Result<Config, String> {
     let overrides = Overrides {
         bind,
@@ -103,6 +116,7 @@ fn read_password(prompt: &str) -> Result<String, String> {
 
 fn main() -> ExitCode {
     return_large_allocations_to_the_system();
+    create_files_private();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::ConfigExample => {

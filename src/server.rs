@@ -15,7 +15,8 @@ use crate::lock::DataDirLock;
 use crate::services::{derived_max_chargers, ConnectionGauge, Services};
 use crate::supervisor::{CloseAll, Connected, Supervisor};
 use actix::Actor;
-use actix_web::middleware::from_fn;
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -85,7 +86,9 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
                 scope("/api/v1")
                     .configure(api::configure)
                     .default_service(web::to(api::system::no_route))
-                    .wrap(from_fn(api::auth::resolve_caller)),
+                    .wrap(from_fn(api::auth::resolve_caller))
+                    // Answers carry tokens, keys and charger data: never cached.
+                    .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store"))),
             )
             .split_for_parts();
         app.app_data(web::Data::new(api::system::finish_document(doc)))
@@ -95,6 +98,7 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
             .route("/ready", web::get().to(api::system::ready))
             .route("/metrics", web::get().to(crate::metrics::serve))
             .wrap(from_fn(crate::metrics::track_http))
+            .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
     })
     .disable_signals()
     .shutdown_timeout(config.server.shutdown_timeout_secs)

@@ -183,3 +183,41 @@ fn each_command_help_lists_exactly_the_flags_it_uses() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_data_directory_and_its_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = TestServer::start("");
+    // The token secret is made on first start; the database once migrated.
+    server.admin_token().await;
+    let mode = |path: &Path| {
+        std::fs::metadata(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let dir = server.data_dir();
+    assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+    for file in ["csms.db", "jwt-secret"] {
+        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    }
+}
+
+#[tokio::test]
+async fn answers_say_nosniff_and_api_answers_are_never_cached() {
+    let server = TestServer::start("");
+    let client = reqwest::Client::new();
+    let health = client.get(server.url("/health")).send().await.unwrap();
+    assert_eq!(health.headers()["x-content-type-options"], "nosniff");
+    let token = server.admin_token().await;
+    let me = client
+        .get(server.url("/api/v1/auth/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    assert_eq!(me.headers()["cache-control"], "no-store");
+    assert_eq!(me.headers()["x-content-type-options"], "nosniff");
+}

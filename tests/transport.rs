@@ -359,6 +359,19 @@ async fn a_socket_dropped_without_close_frame_is_logged_as_a_lost_connection() {
 }
 
 #[tokio::test]
+async fn a_request_that_is_no_handshake_stores_nothing() {
+    let server = TestServer::start("");
+    let plain = reqwest::Client::new()
+        .get(server.url("/ocpp/CP-PLAIN-GET"))
+        .header("Sec-WebSocket-Protocol", "ocpp1.6")
+        .send()
+        .await
+        .expect("answered");
+    assert!(plain.status().is_client_error(), "{}", plain.status());
+    assert!(!server.charger_known("CP-PLAIN-GET").await);
+}
+
+#[tokio::test]
 async fn past_max_chargers_the_handshake_gets_503() {
     let server = TestServer::start("[server]\nmax_chargers = 2");
     let first = Charger::connect(&server, "CP-A").await;

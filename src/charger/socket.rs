@@ -52,6 +52,20 @@ pub async fn connect(
         );
     };
 
+    let max = services.config.ocpp.max_frame_bytes;
+    let limited: Pin<Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, PayloadError>>>> =
+        Box::pin(FrameLimit::new(body, max));
+    let mut body = actix_web::dev::Payload::Stream { payload: limited };
+    let body = match web::Payload::from_request(&req, &mut body).await {
+        Ok(body) => body,
+        Err(e) => return HttpResponse::from_error(e),
+    };
+    // A request that is no WebSocket handshake is refused here, before anything is stored.
+    let (response, session, stream) =
+        match actix_ws::handle_with_protocols(&req, body, &[SUBPROTOCOL]) {
+            Ok(parts) => parts,
+            Err(e) => return HttpResponse::from_error(e),
+        };
     // Without the OCPP subprotocol the connection is only opened to be closed (OCPP-J): leave
     // the store alone.
     let snapshot = if offers_subprotocol(&req) {
@@ -62,20 +76,6 @@ pub async fn connect(
     } else {
         ChargerSnapshot::default()
     };
-
-    let max = services.config.ocpp.max_frame_bytes;
-    let limited: Pin<Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, PayloadError>>>> =
-        Box::pin(FrameLimit::new(body, max));
-    let mut body = actix_web::dev::Payload::Stream { payload: limited };
-    let body = match web::Payload::from_request(&req, &mut body).await {
-        Ok(body) => body,
-        Err(e) => return HttpResponse::from_error(e),
-    };
-    let (response, session, stream) =
-        match actix_ws::handle_with_protocols(&req, body, &[SUBPROTOCOL]) {
-            Ok(parts) => parts,
-            Err(e) => return HttpResponse::from_error(e),
-        };
     let agreed = response
         .headers()
         .contains_key(header::SEC_WEBSOCKET_PROTOCOL);

@@ -288,6 +288,15 @@ const CSV_HEADER: [&str; 12] = [
     "stopIdTag",
 ];
 
+/// Text from chargers (ids, tags, reasons) as a CSV cell a spreadsheet shows as text: one that
+/// starts like a formula (`= + - @`, tab or carriage return) gets a leading `'`.
+fn text_cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
 fn csv_of(rows: &[store::Transaction], now: NaiveDateTime) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(CSV_HEADER)?;
@@ -297,17 +306,17 @@ fn csv_of(rows: &[store::Transaction], now: NaiveDateTime) -> Result<Vec<u8>, cs
         let stop = r.meter_stop;
         out.write_record([
             r.id.to_string(),
-            r.charge_point_id.clone(),
+            text_cell(&r.charge_point_id),
             r.connector_id.to_string(),
-            r.id_tag.clone(),
+            text_cell(&r.id_tag),
             Timestamp::from_naive(r.start_time).to_string(),
             time(r.stop_time).unwrap_or_default(),
             r.meter_start.to_string(),
             num(stop).unwrap_or_default(),
             num(stop.map(|s| s - r.meter_start)).unwrap_or_default(),
             seconds_between(r.start_time, r.stop_time.unwrap_or(now)).to_string(),
-            r.stop_reason.clone().unwrap_or_default(),
-            r.stop_id_tag.clone().unwrap_or_default(),
+            text_cell(r.stop_reason.as_deref().unwrap_or_default()),
+            text_cell(r.stop_id_tag.as_deref().unwrap_or_default()),
         ])?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
@@ -353,4 +362,24 @@ pub async fn export_csv(
             "attachment; filename=\"transactions.csv\"",
         ))
         .body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_cell;
+
+    #[test]
+    fn cells_that_look_like_formulas_are_kept_as_text() {
+        for (text, cell) in [
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("CP-1", "CP-1"),
+            ("", ""),
+        ] {
+            assert_eq!(text_cell(text), cell, "{text:?}");
+        }
+    }
 }
