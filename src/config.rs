@@ -94,6 +94,9 @@ pub struct OcppConfig {
     pub offline_timeout_secs: u64,
     /// Seconds between WebSocket pings to each charger (detects dead TCP peers); 0 disables.
     pub ping_interval_secs: u64,
+    /// Seconds a charger that has never been answered a BootNotification may stay connected
+    /// without sending one; its connection is then closed (1008). 0: no deadline.
+    pub boot_deadline_secs: u64,
     /// Seconds to wait for a charger to answer a CALL of ours.
     pub call_timeout_secs: u64,
     /// Largest WebSocket message accepted, in bytes; a larger one closes the socket with 1009.
@@ -130,6 +133,7 @@ impl Default for OcppConfig {
             heartbeat_interval_secs: 300,
             offline_timeout_secs: 0,
             ping_interval_secs: 60,
+            boot_deadline_secs: 60,
             call_timeout_secs: 30,
             max_frame_bytes: 256 * 1024,
             max_pipelined_calls: 8,

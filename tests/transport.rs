@@ -372,6 +372,38 @@ async fn a_request_that_is_no_handshake_stores_nothing() {
 }
 
 #[tokio::test]
+async fn undecodable_or_lookalike_ids_are_refused_at_the_handshake() {
+    let server = TestServer::start("");
+    for id in ["c%FFd", "c%FEd", "CP%20001", "CP-1%E2%80%8B", "a%2Fb"] {
+        let (head, cp) = Charger::connect_raw(&server, id, Some("ocpp1.6")).await;
+        assert!(head.starts_with("HTTP/1.1 400"), "{id}: {head}");
+        assert!(cp.is_none());
+    }
+    let (head, cp) = Charger::connect_raw(&server, "CP-%C3%9C", Some("ocpp1.6")).await;
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    drop(cp);
+    assert!(server.charger_known("CP-Ü").await);
+}
+
+#[tokio::test]
+async fn a_charger_that_never_boots_is_closed_after_the_boot_deadline() {
+    let server = TestServer::start("[ocpp]\nboot_deadline_secs = 1");
+    let mut silent = Charger::connect(&server, "CP-NO-BOOT").await;
+    let mut booted = server.booted("CP-BOOTED").await;
+    let closed = silent.closed().await;
+    assert_eq!(
+        closed.as_ref().map(|(code, _)| *code),
+        Some(1008),
+        "{closed:?}"
+    );
+    assert!(closed.unwrap().1.contains("BootNotification"));
+    // A charger that booted is past the deadline and still served.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let answer = booted.call("Heartbeat", json!({})).await;
+    assert!(answer[2]["currentTime"].is_string(), "{answer}");
+}
+
+#[tokio::test]
 async fn past_max_chargers_the_handshake_gets_503() {
     let server = TestServer::start("[server]\nmax_chargers = 2");
     let first = Charger::connect(&server, "CP-A").await;

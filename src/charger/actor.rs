@@ -4,7 +4,7 @@
 
 use super::frame_limit;
 use super::handlers::{self, Env, Step};
-use super::state::{samples_within, CallSlot, ChargerState, ReplyQueue, TokenBucket};
+use super::state::{samples_within, CallSlot, ChargerState, Registration, ReplyQueue, TokenBucket};
 use crate::db::jobs::ChargerSnapshot;
 use crate::db::jobs::{Job, Outcome};
 use crate::db::models::LogRow;
@@ -469,6 +469,18 @@ impl Actor for ChargerActor {
                 .ocpp
                 .offline_timeout_for(self.heartbeat_interval_secs),
         });
+        let boot_deadline = self.services.config.ocpp.boot_deadline_secs;
+        if boot_deadline > 0 && self.state.registration == Registration::Unregistered {
+            ctx.run_later(Duration::from_secs(boot_deadline), move |act, ctx| {
+                if act.state.registration == Registration::Unregistered {
+                    act.close(
+                        ctx,
+                        CloseCode::Policy,
+                        format!("no BootNotification within {boot_deadline} s"),
+                    );
+                }
+            });
+        }
         let ping_every = self.services.config.ocpp.ping_interval_secs;
         if ping_every > 0 {
             ctx.run_interval(Duration::from_secs(ping_every), |act, _| {

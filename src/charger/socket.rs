@@ -179,7 +179,17 @@ async fn write_frames(
     let _ = tokio::time::timeout(send_timeout, session.close(None)).await;
 }
 
-/// Checks a charge point id: 1 to `MAX_ID_LEN` characters, no control characters.
+/// Characters that print as nothing (or reorder text) and would let a lookalike id stand
+/// beside a real one: soft hyphen, zero-width and direction marks, word joiners, the byte order
+/// mark, and U+FFFD, which is what undecodable bytes (`%FF`) become.
+const INVISIBLE: [char; 18] = [
+    '\u{00AD}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}',
+    '\u{202C}', '\u{202D}', '\u{202E}', '\u{2060}', '\u{2061}', '\u{2062}', '\u{2063}', '\u{2064}',
+    '\u{FEFF}', '\u{FFFD}',
+];
+
+/// Checks a charge point id: 1 to `MAX_ID_LEN` characters; no control characters, white space,
+/// `/`, or invisible characters; and valid UTF-8 once percent-decoded.
 pub fn validate_id(id: &str) -> Result<(), String> {
     if id.is_empty() {
         return Err("empty".into());
@@ -189,6 +199,18 @@ pub fn validate_id(id: &str) -> Result<(), String> {
     }
     if id.chars().any(|c| c.is_control()) {
         return Err("contains control characters".into());
+    }
+    if id.chars().any(char::is_whitespace) {
+        return Err("contains white space".into());
+    }
+    if id.contains('/') {
+        return Err("contains '/'".into());
+    }
+    if id.contains(INVISIBLE) {
+        return Err(
+            "contains an invisible character, or bytes that are not UTF-8 once percent-decoded"
+                .into(),
+        );
     }
     Ok(())
 }
@@ -284,5 +306,16 @@ mod tests {
         assert!(validate_id(&"x".repeat(49)).is_err());
         assert!(validate_id("").is_err());
         assert!(validate_id("a\nb").is_err());
+        assert!(validate_id("CP-Ünïcode").is_ok());
+        for bad in [
+            "CP 1",
+            "CP-1 ",
+            "a/b",
+            "CP\u{200B}-1",
+            "c\u{FFFD}d",
+            "\u{FEFF}CP",
+        ] {
+            assert!(validate_id(bad).is_err(), "{bad:?}");
+        }
     }
 }
