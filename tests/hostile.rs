@@ -312,3 +312,27 @@ async fn concurrent_wrong_password_logins_hash_a_few_at_a_time() {
     assert!(codes.contains(&401), "{codes:?}");
     still_serving(&server, before, "40 concurrent wrong-password logins").await;
 }
+
+#[tokio::test]
+async fn a_text_frame_that_is_not_utf8_closes_with_1007() {
+    let server = TestServer::start("");
+    for (id, frames) in [
+        (
+            "BAD-UTF8",
+            client_frame(true, 0x1, &[b'[', 0xff, 0xfe, b']']),
+        ),
+        (
+            "BAD-UTF8-FRAGMENTS",
+            [
+                client_frame(false, 0x1, &[b'[', 0xe2]),
+                client_frame(true, 0x0, &[0x28, b']']),
+            ]
+            .concat(),
+        ),
+    ] {
+        let mut tcp = raw_charger(&server, id).await;
+        tcp.write_all(&frames).await.expect("frame");
+        assert_eq!(close_code(&mut tcp).await, Some(1007), "{id}");
+    }
+    server.booted("BYSTANDER").await.close_and_wait().await;
+}

@@ -561,6 +561,11 @@ impl StreamHandler<(Result<AggregatedMessage, ProtocolError>, ReadPermit)> for C
             }
             Err(ProtocolError::Overflow) => self.refuse_oversized(ctx),
             Err(ProtocolError::Io(e)) if frame_limit::is_refusal(&e) => self.refuse_oversized(ctx),
+            Err(ProtocolError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => self.close(
+                ctx,
+                CloseCode::Invalid,
+                "a text frame that is not UTF-8 (RFC 6455 closes with 1007)",
+            ),
             Err(ProtocolError::Io(e)) if frame_limit::is_lost_connection(&e) => {
                 log::info!(
                     "charger {}: connection lost (socket closed without a WebSocket Close frame)",
