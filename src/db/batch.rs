@@ -4,6 +4,8 @@
 //! chargers wait behind them. Each charger's writes keep their order; a barrier (a write that
 //! must follow everything sent before it) is taken only once all before it are.
 
+use std::collections::{HashMap, VecDeque};
+
 /// What the picker needs to know of a waiting write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Waiting<'a> {
@@ -19,22 +21,25 @@ pub fn pick(waiting: &[Waiting<'_>], max_jobs: usize, max_rows: usize) -> Vec<us
     let barrier = waiting.iter().position(|w| w.barrier);
     let before = &waiting[..barrier.unwrap_or(waiting.len())];
     // Groups in order of first appearance; each a queue of indexes.
-    let mut groups: Vec<(Option<&str>, std::collections::VecDeque<usize>)> = Vec::new();
+    let mut groups: Vec<VecDeque<usize>> = Vec::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
     for (i, w) in before.iter().enumerate() {
-        let group = match w.charger {
-            Some(id) => groups.iter_mut().find(|(key, _)| *key == Some(id)),
-            None => None,
-        };
-        match group {
-            Some((_, queue)) => queue.push_back(i),
-            None => groups.push((w.charger, std::collections::VecDeque::from([i]))),
+        let known = w.charger.and_then(|id| group_of.get(id).copied());
+        match known {
+            Some(g) => groups[g].push_back(i),
+            None => {
+                if let Some(id) = w.charger {
+                    group_of.insert(id, groups.len());
+                }
+                groups.push(VecDeque::from([i]));
+            }
         }
     }
     let mut picked = Vec::new();
     let mut rows = 0usize;
     'rounds: loop {
         let mut progress = false;
-        for (_, queue) in groups.iter_mut() {
+        for queue in groups.iter_mut() {
             let Some(&next) = queue.front() else {
                 continue;
             };
@@ -113,6 +118,14 @@ mod tests {
         assert_eq!(pick(&waiting, 10, 100), [0, 1, 2]);
         assert_eq!(pick(&waiting, 2, 100), [0, 1], "the barrier goes next time");
         assert_eq!(pick(&[flush, w("C", 1)], 10, 100), [0]);
+    }
+
+    #[test]
+    fn fifty_thousand_chargers_each_get_one_turn_in_order() {
+        let ids: Vec<String> = (0..50_000).map(|n| format!("CP-{n}")).collect();
+        let waiting: Vec<Waiting<'_>> = ids.iter().map(|id| w(id, 1)).collect();
+        let picked = pick(&waiting, 2000, 5000);
+        assert_eq!(picked, (0..2000).collect::<Vec<_>>());
     }
 
     #[test]
