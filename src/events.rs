@@ -87,6 +87,11 @@ impl EventBus {
         }
     }
 
+    /// Whether anyone listens: the writer builds changes only then.
+    pub fn is_watched(&self) -> bool {
+        self.sender.receiver_count() > 0
+    }
+
     /// Publishes a committed change (dropped when nobody listens).
     pub fn publish(&self, change: Change, at: NaiveDateTime) {
         let _ = self.sender.send(Arc::new(Committed { at, change }));

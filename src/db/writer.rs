@@ -187,9 +187,11 @@ fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>, event
     });
     match grouped {
         Ok(outcomes) => {
+            // Changes are built only for listeners: the commit path stays as lean without.
+            let watched = events.is_watched();
             let at = chrono::Utc::now().naive_utc();
             for ((job, reply), outcome) in batch.into_iter().zip(outcomes) {
-                if let Some(change) = job.change(&outcome) {
+                if let Some(change) = watched.then(|| job.change(&outcome)).flatten() {
                     events.publish(change, at);
                 }
                 let _ = reply.send(Ok(outcome));
@@ -203,11 +205,12 @@ fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>, event
             for (job, reply) in batch {
                 let result = conn.immediate_transaction(|c| job.apply(c));
                 match &result {
-                    Ok(outcome) => {
+                    Ok(outcome) if events.is_watched() => {
                         if let Some(change) = job.change(outcome) {
                             events.publish(change, chrono::Utc::now().naive_utc());
                         }
                     }
+                    Ok(_) => {}
                     Err(e) => log::error!("write {} failed: {e}", job.name()),
                 }
                 let _ = reply.send(result.map_err(DbError::from));
