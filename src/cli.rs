@@ -78,7 +78,8 @@ pub struct StoreArgs {
     /// Directory for the database, generated secrets and the lock file [default: ./data].
     #[arg(long, env = "CSMS_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Database URL [default: sqlite://<data-dir>/csms.db].
+    /// Database URL: sqlite://FILE or postgres://USER:PASSWORD@HOST:PORT/DATABASE
+    /// [default: sqlite://<data-dir>/csms.db].
     #[arg(long, env = "CSMS_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
 }

@@ -198,12 +198,16 @@ impl Synchronous {
 pub struct DatabaseConfig {
     /// Directory for the SQLite database and generated secrets; created on first start.
     pub data_dir: PathBuf,
-    /// Database URL; empty means `sqlite://<data_dir>/csms.db`.
+    /// Database URL: `sqlite://<file>` or `postgres://user:password@host:port/database`;
+    /// empty means `sqlite://<data_dir>/csms.db`.
     pub url: String,
     /// SQLite `synchronous` level: `full` (default), `normal` or `off`.
     pub sqlite_synchronous: Synchronous,
     /// Read connections in the pool.
     pub pool_size: u32,
+    /// Keep prepared statements per connection (turn off behind a PostgreSQL pooler in
+    /// transaction mode, such as PgBouncer, which cannot keep them).
+    pub statement_cache: bool,
     /// Most writes committed in one transaction by the writer.
     pub max_batch: usize,
 }
@@ -215,6 +219,7 @@ impl Default for DatabaseConfig {
             url: String::new(),
             sqlite_synchronous: Synchronous::Full,
             pool_size: 8,
+            statement_cache: true,
             max_batch: 2000,
         }
     }
@@ -370,9 +375,9 @@ impl Config {
             problems.push("database.max_batch must be at least 1".into());
         }
         let url = self.database.url();
-        if !url.starts_with("sqlite://") {
+        if crate::db::Backend::of_url(&url).is_none() {
             problems.push(format!(
-                "database.url = {url:?}: this build supports sqlite:// URLs (PostgreSQL support is planned)"
+                "database.url = {url:?}: give sqlite://<file> or postgres://user@host/database"
             ));
         }
         if problems.is_empty() {

@@ -39,13 +39,16 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
     );
     let config = Arc::new(config);
     let (pool, writer_conn) = db::open(&config.database).map_err(|e| e.to_string())?;
-    log::info!(
-        "database {} ready (synchronous={})",
-        config.database.url(),
-        config.database.sqlite_synchronous.pragma()
-    );
+    log::info!("database {} ready", db::describe(&config.database));
     let events = EventBus::default();
-    let writer = DbWriter::new(writer_conn, config.database.max_batch, events.clone()).start();
+    let db_health = Arc::new(db::Health::default());
+    let reconnect = db::Reconnect {
+        manager: db::Manager::new(&config.database).map_err(|e| e.to_string())?,
+        health: db_health.clone(),
+    };
+    let writer = DbWriter::new(writer_conn, config.database.max_batch, events.clone())
+        .reconnecting(reconnect)
+        .start();
     let supervisor = Supervisor::new(writer.clone(), pool.clone(), &config.ocpp).start();
     let max_chargers = match config.server.max_chargers {
         0 => derived_max_chargers(),
@@ -63,6 +66,7 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
             config.api.token_ttl_secs,
         )?),
         events,
+        db_health,
         login_guard: Arc::new(LoginGuard::new(LoginPolicy {
             free_attempts: config.api.login_free_attempts,
             max_lockout: std::time::Duration::from_secs(config.api.login_max_lockout_secs),

@@ -21,6 +21,8 @@ pub struct Services {
     pub tokens: Arc<Tokens>,
     /// Committed changes, for whoever shows live state.
     pub events: EventBus,
+    /// Whether the writer reaches the database.
+    pub db_health: Arc<crate::db::Health>,
     /// Bounds password hashing and refuses repeated failed logins.
     pub login_guard: Arc<LoginGuard>,
 }

@@ -502,7 +502,7 @@ async fn basic_auth_and_id_length_are_checked_at_the_handshake() {
 async fn sigterm_closes_chargers_with_1001_and_exits_cleanly() {
     let server = TestServer::start("[server]\nshutdown_timeout_secs = 2");
     let mut cp = online_with_two_connectors(&server, "CP-DOWN").await;
-    let db_path = server.db_path();
+    let database_url = server.database_url();
     let stopping = tokio::task::spawn_blocking(move || {
         let mut server = server;
         let clean = server.terminate();
@@ -522,7 +522,7 @@ async fn sigterm_closes_chargers_with_1001_and_exits_cleanly() {
         server.log()
     );
     // The process is gone: what it committed is final.
-    let (charger, connectors) = Store::open(&db_path)
+    let (charger, connectors) = Store::open(&database_url)
         .charger("CP-DOWN")
         .expect("CP-DOWN stored");
     assert!(!charger.connected);

@@ -54,7 +54,7 @@ pub async fn record(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
-    pub id: i32,
+    pub id: i64,
     pub actor: String,
     pub action: String,
     pub target: Option<String>,

@@ -13,9 +13,15 @@ pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// `GET /ready`: the database answers.
+/// `GET /ready`: the database answers, to reads and to the writer.
 pub async fn ready(services: web::Data<Services>) -> HttpResponse {
-    let probe = crate::db::read(&services.pool, crate::db::ping).await;
+    if services.db_health.unreachable() {
+        return HttpResponse::ServiceUnavailable().json(serde_json::json!({
+            "status": "unavailable",
+            "error": "database unreachable: writes wait until it is back",
+        }));
+    }
+    let probe = crate::db::probe(&services.pool).await;
     match probe {
         Ok(_) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
         Err(e) => HttpResponse::ServiceUnavailable()

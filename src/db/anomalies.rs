@@ -2,17 +2,17 @@
 //! (`transaction_anomalies`), as the API reads them. They are recorded by the writer's jobs
 //! ([`super::jobs::transactions::record_anomaly`]).
 
+use super::conn::MultiBackend;
 use super::page::{Page, PageRequest};
 use super::schema::transaction_anomalies as ta;
 use super::DbConn;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 
 /// One anomaly.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Anomaly {
-    pub id: i32,
+    pub id: i64,
     pub transaction_id: Option<i32>,
     /// e.g. UnknownTransaction, DuplicateStop, StartOnBusyConnector, EndedWithoutStop.
     pub kind: String,
@@ -30,7 +30,7 @@ pub struct Filter {
     pub kind: Option<String>,
 }
 
-fn filtered(charge_point_id: &str, f: &Filter) -> ta::BoxedQuery<'static, Sqlite> {
+fn filtered(charge_point_id: &str, f: &Filter) -> ta::BoxedQuery<'static, MultiBackend> {
     let mut q = ta::table
         .filter(ta::charge_point_id.eq(charge_point_id.to_owned()))
         .into_boxed();
@@ -43,7 +43,7 @@ fn filtered(charge_point_id: &str, f: &Filter) -> ta::BoxedQuery<'static, Sqlite
     q
 }
 
-type Row = (i32, Option<i32>, String, String, NaiveDateTime);
+type Row = (i64, Option<i32>, String, String, NaiveDateTime);
 
 /// A page of a charger's anomalies, newest first.
 pub fn page(
@@ -93,7 +93,7 @@ mod tests {
             .order((ta::received_at.desc(), ta::id.desc()))
             .limit(50)
             .select(ta::id);
-        let p = plan::of(&q);
+        let p = plan::of(q);
         assert!(p.contains("INDEX transaction_anomalies_by_charger"), "{p}");
         assert!(!p.contains("TEMP B-TREE"), "{p}");
     }

@@ -20,7 +20,7 @@ pub struct AuditRow {
 /// One audit row as stored.
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
-    pub id: i32,
+    pub id: i64,
     pub actor: String,
     pub action: String,
     pub target: Option<String>,
@@ -58,7 +58,7 @@ pub fn insert_opt(c: &mut DbConn, row: Option<&AuditRow>) -> QueryResult<()> {
 }
 
 type Row = (
-    i32,
+    i64,
     String,
     String,
     Option<String>,

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 /// One DataTransfer a charger sent, with the status it was answered.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct DataTransfer {
-    pub id: i32,
+    pub id: i64,
     pub vendor_id: String,
     pub message_id: Option<String>,
     /// Its `data` as JSON text (a string comes quoted).
@@ -23,7 +23,7 @@ pub struct DataTransfer {
 /// One notification a charger sent.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct Event {
-    pub id: i32,
+    pub id: i64,
     /// The action, e.g. FirmwareStatusNotification, SecurityEventNotification.
     pub kind: String,
     /// Its status (the security event's type for a SecurityEventNotification).

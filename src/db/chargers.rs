@@ -3,18 +3,20 @@
 //! boot, the heartbeat interval, Basic-auth password hashes, deletion.
 
 use super::audit::{self, AuditRow};
+use super::conn::MultiBackend;
 use super::connectors::{self, Connector};
 use super::models::ChargePoint as Row;
 use super::page::{Page, PageRequest, Sort};
-use super::query::{like_anywhere, like_literal, order_by, stored};
+use super::query::{like_anywhere, like_ci, like_literal, order_by, stored};
 use super::schema::{charge_points as cp, connectors as conn, transactions as tx};
+use super::Backend;
 use super::DbConn;
+use crate::db::conn::each_backend;
 use crate::ocpp::v16::boot_notification::RegistrationStatus;
 use crate::ocpp::v16::status_notification::ChargePointStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use diesel::sqlite::Sqlite;
 use std::collections::HashMap;
 
 /// A charger as stored.
@@ -118,7 +120,7 @@ pub const DEFAULT_SORT: Sort = Sort {
     desc: false,
 };
 
-fn filtered(f: &ChargerFilter) -> cp::BoxedQuery<'static, Sqlite> {
+fn filtered(f: &ChargerFilter, backend: Backend) -> cp::BoxedQuery<'static, MultiBackend> {
     let mut q = cp::table.into_boxed();
     if let Some(status) = f.status {
         q = q.filter(diesel::dsl::exists(
@@ -130,25 +132,22 @@ fn filtered(f: &ChargerFilter) -> cp::BoxedQuery<'static, Sqlite> {
     if let Some(online) = f.online {
         q = q.filter(cp::connected.eq(online));
     }
-    // LIKE without wildcards: equality that ignores ASCII case.
+    // LIKE without wildcards: equality that ignores case.
     if let Some(v) = &f.vendor {
-        q = q.filter(cp::vendor.like(like_literal(v)).escape('\\'));
+        q = q.filter(like_ci(backend, "charge_points.vendor", like_literal(v)));
     }
     if let Some(m) = &f.model {
-        q = q.filter(cp::model.like(like_literal(m)).escape('\\'));
+        q = q.filter(like_ci(backend, "charge_points.model", like_literal(m)));
     }
     if let Some(text) = &f.q {
         let p = like_anywhere(text);
+        let like = |column| like_ci(backend, column, p.clone());
         q = q.filter(
-            cp::id
-                .like(p.clone())
-                .escape('\\')
-                .nullable()
-                .or(cp::vendor.like(p.clone()).escape('\\'))
-                .or(cp::model.like(p.clone()).escape('\\'))
-                .or(cp::charge_point_serial.like(p.clone()).escape('\\'))
-                .or(cp::charge_box_serial.like(p).escape('\\'))
-                .assume_not_null(),
+            like("charge_points.id")
+                .or(like("charge_points.vendor"))
+                .or(like("charge_points.model"))
+                .or(like("charge_points.charge_point_serial"))
+                .or(like("charge_points.charge_box_serial")),
         );
     }
     q
@@ -165,7 +164,7 @@ macro_rules! energy_by_charger {
             .select((
                 tx::charge_point_id,
                 diesel::dsl::sql::<BigInt>(
-                    "CAST(COALESCE(SUM(meter_stop - meter_start), 0) AS INTEGER)",
+                    "CAST(COALESCE(SUM(meter_stop - meter_start), 0) AS BIGINT)",
                 ),
             ))
     };
@@ -204,8 +203,8 @@ pub fn page(
     sort: Sort,
     page: PageRequest,
 ) -> QueryResult<Page<Charger>> {
-    let total: i64 = filtered(filter).count().get_result(c)?;
-    let q = filtered(filter);
+    let total: i64 = filtered(filter, c.backend()).count().get_result(c)?;
+    let q = filtered(filter, c.backend());
     let q = match sort.field {
         "vendor" => order_by!(q, sort, cp::vendor, cp::id),
         "model" => order_by!(q, sort, cp::model, cp::id),
@@ -262,7 +261,7 @@ pub struct NewCharger<'a> {
 
 /// Pre-registers a charger; false if the id is taken. `audit` commits with it.
 pub fn create(c: &mut DbConn, new: &NewCharger<'_>, audit: Option<&AuditRow>) -> QueryResult<bool> {
-    let inserted = diesel::insert_into(cp::table)
+    let inserted = each_backend!(c, |c| diesel::insert_into(cp::table)
         .values((
             cp::id.eq(new.id),
             cp::registration_status.eq(new.registration_status.map(RegistrationStatus::as_str)),
@@ -270,7 +269,7 @@ pub fn create(c: &mut DbConn, new: &NewCharger<'_>, audit: Option<&AuditRow>) ->
             cp::created_at.eq(new.created_at),
         ))
         .on_conflict_do_nothing()
-        .execute(c)?;
+        .execute(c))?;
     if inserted > 0 {
         audit::insert_opt(c, audit)?;
     }
@@ -584,7 +583,7 @@ mod tests {
     #[test]
     fn energy_per_charger_reads_only_the_index() {
         let ids = vec!["A".to_owned(), "B".to_owned()];
-        let plan = crate::db::query::plan::of(&energy_by_charger!(&ids));
+        let plan = crate::db::query::plan::of(energy_by_charger!(&ids));
         assert!(
             plan.contains("USING COVERING INDEX transactions_by_charger"),
             "{plan}"
@@ -597,7 +596,7 @@ mod tests {
             status: Some(ChargePointStatus::Faulted),
             ..ChargerFilter::default()
         };
-        let plan = crate::db::query::plan::of(&filtered(&filter).select(cp::id));
+        let plan = crate::db::query::plan::of(filtered(&filter, Backend::Sqlite).select(cp::id));
         assert!(plan.contains("sqlite_autoindex_connectors_1"), "{plan}");
     }
 }

@@ -8,6 +8,7 @@ use super::schema::{
     charging_profiles as library, installed_charging_profiles as installed, transactions,
 };
 use super::DbConn;
+use crate::db::conn::each_backend;
 use crate::ocpp::v16::common::ChargingProfile;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -170,7 +171,7 @@ pub fn add_to_library(
     now: NaiveDateTime,
     audit_for: impl FnOnce(i32) -> AuditRow,
 ) -> QueryResult<Option<i32>> {
-    let id: Option<i32> = diesel::insert_into(library::table)
+    let id: Option<i32> = each_backend!(c, |c| diesel::insert_into(library::table)
         .values((
             library::name.eq(name),
             library::profile.eq(profile),
@@ -178,8 +179,8 @@ pub fn add_to_library(
         ))
         .on_conflict_do_nothing()
         .returning(library::id)
-        .get_result(c)
-        .optional()?;
+        .get_result(c))
+    .optional()?;
     if let Some(id) = id {
         audit::insert(c, &audit_for(id))?;
     }

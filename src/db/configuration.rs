@@ -3,6 +3,7 @@
 
 use super::schema::{charge_points, charger_configuration as cfg, local_list_versions};
 use super::DbConn;
+use crate::db::conn::each_backend;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -39,7 +40,7 @@ pub fn store_keys(
         readonly,
     } in keys
     {
-        diesel::insert_into(cfg::table)
+        each_backend!(c, |c| diesel::insert_into(cfg::table)
             .values((
                 cfg::charge_point_id.eq(charger_id),
                 cfg::key.eq(key),
@@ -54,7 +55,7 @@ pub fn store_keys(
                 cfg::readonly.eq(readonly),
                 cfg::updated_at.eq(now),
             ))
-            .execute(c)?;
+            .execute(c))?;
     }
     Ok(())
 }
@@ -66,7 +67,7 @@ pub fn store_list_version(
     version: i64,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::insert_into(local_list_versions::table)
+    each_backend!(c, |c| diesel::insert_into(local_list_versions::table)
         .values((
             local_list_versions::charge_point_id.eq(charger_id),
             local_list_versions::list_version.eq(version),
@@ -78,8 +79,8 @@ pub fn store_list_version(
             local_list_versions::list_version.eq(version),
             local_list_versions::updated_at.eq(now),
         ))
-        .execute(c)
-        .map(drop)
+        .execute(c))
+    .map(drop)
 }
 
 /// The heartbeat interval the charger accepted, which the server hands out at its next boot.

@@ -3,15 +3,17 @@
 //! does. Charger requests read them through `jobs::transactions` (`id_tag_verdict`).
 
 use super::audit::{self, AuditRow};
+use super::conn::MultiBackend;
 use super::models::IdTag as Row;
 use super::page::{Page, PageRequest, Sort};
-use super::query::{like_anywhere, order_by};
+use super::query::{like_anywhere, like_ci, order_by};
 use super::schema::id_tags;
+use super::Backend;
 use super::DbConn;
+use crate::db::conn::each_backend;
 use crate::ocpp::v16::common::AuthorizationStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 use serde::{Deserialize, Serialize};
 
 /// The stored status of an id tag: OCPP 1.6 AuthorizationStatus less ConcurrentTx, which is
@@ -107,7 +109,7 @@ pub const DEFAULT_SORT: Sort = Sort {
     desc: false,
 };
 
-fn filtered(f: &IdTagFilter) -> id_tags::BoxedQuery<'static, Sqlite> {
+fn filtered(f: &IdTagFilter, backend: Backend) -> id_tags::BoxedQuery<'static, MultiBackend> {
     let mut q = id_tags::table.into_boxed();
     if let Some(s) = f.status {
         q = q.filter(id_tags::status.eq(s.as_str()));
@@ -116,7 +118,7 @@ fn filtered(f: &IdTagFilter) -> id_tags::BoxedQuery<'static, Sqlite> {
         q = q.filter(id_tags::parent_id_tag.eq(p.clone()));
     }
     if let Some(t) = &f.q {
-        q = q.filter(id_tags::id_tag.like(like_anywhere(t)).escape('\\'));
+        q = q.filter(like_ci(backend, "id_tags.id_tag", like_anywhere(t)));
     }
     q
 }
@@ -128,8 +130,8 @@ pub fn page(
     sort: Sort,
     page: PageRequest,
 ) -> QueryResult<Page<IdTag>> {
-    let total: i64 = filtered(filter).count().get_result(c)?;
-    let q = filtered(filter);
+    let total: i64 = filtered(filter, c.backend()).count().get_result(c)?;
+    let q = filtered(filter, c.backend());
     let q = match sort.field {
         "status" => order_by!(q, sort, id_tags::status, id_tags::id_tag),
         "expiryDate" => order_by!(q, sort, id_tags::expiry_date, id_tags::id_tag),
@@ -168,7 +170,7 @@ pub struct NewIdTag<'a> {
 
 /// Adds a tag; false if it exists (in any case). `audit` commits with it.
 pub fn create(c: &mut DbConn, new: &NewIdTag<'_>, audit: Option<&AuditRow>) -> QueryResult<bool> {
-    let inserted = diesel::insert_into(id_tags::table)
+    let inserted = each_backend!(c, |c| diesel::insert_into(id_tags::table)
         .values((
             id_tags::id_tag.eq(new.id_tag),
             id_tags::status.eq(new.status.as_str()),
@@ -179,7 +181,7 @@ pub fn create(c: &mut DbConn, new: &NewIdTag<'_>, audit: Option<&AuditRow>) -> Q
             id_tags::updated_at.eq(new.created_at),
         ))
         .on_conflict_do_nothing()
-        .execute(c)?;
+        .execute(c))?;
     if inserted > 0 {
         audit::insert_opt(c, audit)?;
     }
@@ -508,7 +510,8 @@ mod tests {
             parent_id_tag: Some("G".into()),
             ..IdTagFilter::default()
         };
-        let plan = crate::db::query::plan::of(&filtered(&filter).select(Row::as_select()));
+        let plan =
+            crate::db::query::plan::of(filtered(&filter, Backend::Sqlite).select(Row::as_select()));
         assert!(plan.contains("id_tags_by_parent"), "{plan}");
     }
 }

@@ -2,13 +2,13 @@
 //! `log.messages` is on. The writer stores the frames ([`super::models::LogRow`]) and prunes
 //! old ones.
 
+use super::conn::MultiBackend;
 use super::page::{Page, PageRequest, Sort};
 use super::query::{order_by, stored};
 use super::schema::message_log as ml;
 use super::DbConn;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 
 /// Which way a frame went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl Direction {
 /// One frame as sent on the wire.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
-    pub id: i32,
+    pub id: i64,
     pub direction: Direction,
     /// 2 CALL, 3 CALLRESULT, 4 CALLERROR, 0 unreadable.
     pub message_type: i32,
@@ -69,7 +69,7 @@ pub const DEFAULT_SORT: Sort = Sort {
     desc: true,
 };
 
-fn filtered(charge_point_id: &str, f: &Filter) -> ml::BoxedQuery<'static, Sqlite> {
+fn filtered(charge_point_id: &str, f: &Filter) -> ml::BoxedQuery<'static, MultiBackend> {
     let mut q = ml::table
         .filter(ml::charge_point_id.eq(charge_point_id.to_owned()))
         .into_boxed();
@@ -88,13 +88,13 @@ fn filtered(charge_point_id: &str, f: &Filter) -> ml::BoxedQuery<'static, Sqlite
     q
 }
 
-fn sorted(charge_point_id: &str, f: &Filter, sort: Sort) -> ml::BoxedQuery<'static, Sqlite> {
+fn sorted(charge_point_id: &str, f: &Filter, sort: Sort) -> ml::BoxedQuery<'static, MultiBackend> {
     let q = filtered(charge_point_id, f);
     order_by!(q, sort, ml::logged_at, ml::id)
 }
 
 type Row = (
-    i32,
+    i64,
     String,
     i32,
     Option<String>,
@@ -158,7 +158,7 @@ mod tests {
             from: Some(t),
             to: Some(t),
         };
-        let p = plan::of(&sorted("CP", &filter, DEFAULT_SORT).limit(50));
+        let p = plan::of(sorted("CP", &filter, DEFAULT_SORT).limit(50));
         assert!(p.contains("INDEX message_log_by_charger"), "{p}");
         assert!(!p.contains("TEMP B-TREE"), "{p}");
     }

@@ -1,8 +1,10 @@
-//! Storage: SQLite through diesel. Writes go through the [`writer::DbWriter`] actor, which
-//! commits them in groups; reads use the r2d2 [`Pool`] on blocking threads ([`read`]).
+//! Storage through diesel, on SQLite (the default: one file, nothing to install) or
+//! PostgreSQL, chosen by the database URL. Writes go through the [`writer::DbWriter`] actor,
+//! which commits them in groups; reads use the r2d2 [`Pool`] on blocking threads ([`read`]).
 //!
-//! One migrations folder per backend (`migrations/sqlite/…`); the backend is chosen from the
-//! database URL, and a URL this build cannot serve is refused with a clear error.
+//! One migrations folder per backend (`migrations/sqlite`, `migrations/postgres`), both
+//! producing the tables of `schema.rs` ([`schema_check`] compares). Queries are written once
+//! against [`DbConn`]; see [`conn`] for the few that differ.
 
 pub mod anomalies;
 pub mod api_keys;
@@ -12,6 +14,7 @@ pub mod charger_records;
 pub mod chargers;
 pub mod charging_profiles;
 pub mod configuration;
+pub mod conn;
 pub mod connectors;
 pub mod file_requests;
 pub mod fleet_counts;
@@ -24,28 +27,29 @@ pub mod query;
 pub mod readings;
 pub mod reservations;
 pub mod schema;
+pub mod schema_check;
 pub mod stats;
 pub mod status_history;
+pub mod throwaway;
 pub mod transactions;
 pub mod users;
 pub mod writer;
 
 use crate::config::DatabaseConfig;
-use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection};
-use diesel::{Connection, SqliteConnection};
+use diesel::connection::{CacheSize, SimpleConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::path::PathBuf;
 
+pub use conn::{Backend, DbConn};
 pub use diesel::result::QueryResult;
-pub use writer::DbWriter;
+pub use writer::{DbWriter, Health, Reconnect};
 
-/// The connection type of this build.
-pub type DbConn = SqliteConnection;
 /// The read pool.
-pub type Pool = diesel::r2d2::Pool<ConnectionManager<DbConn>>;
+pub type Pool = r2d2::Pool<Manager>;
 
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Milliseconds a connection waits on a locked database before giving up.
 const BUSY_TIMEOUT_MS: u32 = 5_000;
@@ -54,6 +58,13 @@ const CACHE_KIB: u32 = 64 * 1024;
 /// WAL pages between automatic checkpoints (SQLite: 1000). Rarer checkpoints write each hot
 /// index page back once for many commits.
 const WAL_CHECKPOINT_PAGES: u32 = 16_000;
+/// Longest a read waits for a pooled connection (all busy, or the database unreachable).
+const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Longest `/ready` waits for its probe.
+const PROBE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// Key of the PostgreSQL advisory lock held while migrating, so that nodes starting together
+/// migrate one after the other.
+const MIGRATION_LOCK: i64 = 0x0C55_0016;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -75,33 +86,83 @@ pub enum DbError {
 pub fn sqlite_path(url: &str) -> Result<PathBuf, DbError> {
     url.strip_prefix("sqlite://")
         .map(PathBuf::from)
-        .ok_or_else(|| {
-            DbError::Setup(format!(
-                "database URL {url:?} is not sqlite://…; this build supports SQLite only"
-            ))
-        })
+        .ok_or_else(|| DbError::Setup(format!("database URL {url:?} is not sqlite://…")))
 }
 
-/// Session settings every connection gets. `busy_timeout` comes first: switching a fresh file to
-/// WAL needs a lock that other connections opened at the same moment may hold.
-#[derive(Debug, Clone, Copy)]
-struct Pragmas {
+/// How to open one connection, and the session settings every connection gets.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    backend: Backend,
+    /// The SQLite file, or the PostgreSQL URL.
+    target: String,
     synchronous: &'static str,
+    statement_cache: bool,
 }
 
-impl Pragmas {
-    fn apply(&self, conn: &mut DbConn) -> Result<(), diesel::result::Error> {
-        conn.batch_execute(&format!(
-            "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; \
-             PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY;",
-            self.synchronous
-        ))
+impl Manager {
+    /// How to connect to the database `config` names.
+    pub fn new(config: &DatabaseConfig) -> Result<Manager, DbError> {
+        let url = config.url();
+        let backend = Backend::of_url(&url).ok_or_else(|| {
+            DbError::Setup(format!(
+                "database URL {url:?} is neither sqlite://<file> nor postgres://…"
+            ))
+        })?;
+        let target = match backend {
+            Backend::Sqlite => sqlite_path(&url)?.to_string_lossy().into_owned(),
+            Backend::Postgres => url,
+        };
+        Ok(Manager {
+            backend,
+            target,
+            synchronous: config.sqlite_synchronous.pragma(),
+            statement_cache: config.statement_cache,
+        })
+    }
+
+    /// A new connection with the session settings applied. SQLite: `busy_timeout` comes
+    /// first, as switching a fresh file to WAL needs a lock that other connections opened at
+    /// the same moment may hold. PostgreSQL: times are UTC (the columns are `timestamptz`,
+    /// the values naive UTC).
+    pub fn connect(&self) -> Result<DbConn, DbError> {
+        let mut conn = match self.backend {
+            Backend::Sqlite => {
+                let mut c = SqliteConnection::establish(&self.target)?;
+                c.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA synchronous = {}; \
+                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -{CACHE_KIB}; \
+                     PRAGMA temp_store = MEMORY;",
+                    self.synchronous
+                ))?;
+                DbConn::Sqlite(c)
+            }
+            Backend::Postgres => {
+                let mut c = PgConnection::establish(&self.target)?;
+                c.batch_execute("SET TIME ZONE 'UTC'")?;
+                DbConn::Postgres(c)
+            }
+        };
+        if !self.statement_cache {
+            conn.set_prepared_statement_cache_size(CacheSize::Disabled);
+        }
+        Ok(conn)
     }
 }
 
-impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
-    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        self.apply(conn).map_err(diesel::r2d2::Error::QueryError)
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConn, DbError> {
+        Manager::connect(self)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), DbError> {
+        ping(conn).map_err(DbError::from)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -114,58 +175,117 @@ pub enum Schema {
     MustBeCurrent,
 }
 
-/// Opens the database: creates the data directory and file, switches to WAL, runs pending
-/// migrations, and returns the read pool and the writer's own connection.
+/// Opens the database: for SQLite creates the data directory and file and switches to WAL;
+/// runs pending migrations; returns the read pool and the writer's own connection.
 pub fn open(config: &DatabaseConfig) -> Result<(Pool, DbConn), DbError> {
     open_with(config, Schema::Migrate)
 }
 
 /// [`open`], with a choice about pending migrations.
 pub fn open_with(config: &DatabaseConfig, schema: Schema) -> Result<(Pool, DbConn), DbError> {
-    let path = sqlite_path(&config.url())?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            DbError::Setup(format!(
-                "cannot create data directory {}: {e}",
-                dir.display()
-            ))
-        })?;
-    }
-    let path_str = path.to_string_lossy().into_owned();
-    let pragmas = Pragmas {
-        synchronous: config.sqlite_synchronous.pragma(),
-    };
-
-    let mut writer_conn = SqliteConnection::establish(&path_str)?;
-    pragmas.apply(&mut writer_conn)?;
-    writer_conn.batch_execute(&format!(
-        "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES};"
-    ))?;
-    match schema {
-        Schema::Migrate => {
-            writer_conn
-                .run_pending_migrations(MIGRATIONS)
-                .map_err(|e| DbError::Migration(e.to_string()))?;
-        }
-        Schema::MustBeCurrent => {
-            let pending = writer_conn
-                .has_pending_migration(MIGRATIONS)
-                .map_err(|e| DbError::Migration(e.to_string()))?;
-            if pending {
-                return Err(DbError::Setup(
-                    "the database schema is older than this csms and a server is using it: \
-                     stop the server, then run `csms migrate` (or start the new server)"
-                        .into(),
-                ));
-            }
+    let manager = Manager::new(config)?;
+    if manager.backend == Backend::Sqlite {
+        let path = PathBuf::from(&manager.target);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                DbError::Setup(format!(
+                    "cannot create data directory {}: {e}",
+                    dir.display()
+                ))
+            })?;
         }
     }
-
+    let mut writer_conn = manager.connect().map_err(|e| match e {
+        DbError::Connect(e) => DbError::Setup(format!(
+            "cannot connect to the {} database: {e}",
+            manager.backend.name()
+        )),
+        e => e,
+    })?;
+    if let DbConn::Sqlite(c) = &mut writer_conn {
+        c.batch_execute(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES};"
+        ))?;
+    }
+    migrate(&mut writer_conn, schema)?;
     let pool = Pool::builder()
         .max_size(config.pool_size)
-        .connection_customizer(Box::new(pragmas))
-        .build(ConnectionManager::new(path_str))?;
+        .connection_timeout(POOL_WAIT)
+        .build(manager)?;
     Ok((pool, writer_conn))
+}
+
+/// Runs the pending migrations of the connection's backend, or with
+/// [`Schema::MustBeCurrent`] refuses when there are any.
+fn migrate(conn: &mut DbConn, schema: Schema) -> Result<(), DbError> {
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    let pending = match conn {
+        DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS).map_err(failed)?,
+        DbConn::Postgres(c) => c
+            .has_pending_migration(POSTGRES_MIGRATIONS)
+            .map_err(failed)?,
+    };
+    if !pending {
+        return Ok(());
+    }
+    if schema == Schema::MustBeCurrent {
+        return Err(DbError::Setup(
+            "the database schema is older than this csms and a server is using it: \
+             stop the server, then run `csms migrate` (or start the new server)"
+                .into(),
+        ));
+    }
+    match conn {
+        DbConn::Sqlite(c) => {
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(failed)?;
+        }
+        DbConn::Postgres(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let ran = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop);
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            ran.map_err(failed)?;
+        }
+    }
+    Ok(())
+}
+
+/// The database for logs: the SQLite file and its `synchronous` level, or the PostgreSQL URL
+/// without its password.
+pub fn describe(config: &DatabaseConfig) -> String {
+    let url = config.url();
+    match Backend::of_url(&url) {
+        Some(Backend::Postgres) => format!("{} (PostgreSQL)", without_password(&url)),
+        _ => format!(
+            "{url} (SQLite, synchronous={})",
+            config.sqlite_synchronous.pragma()
+        ),
+    }
+}
+
+/// `scheme://user:secret@host/…` as `scheme://user:***@host/…`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Whether a pooled connection answers within a short wait.
+pub async fn probe(pool: &Pool) -> Result<(), DbError> {
+    let pool = pool.clone();
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = pool.get_timeout(PROBE_WAIT)?;
+        ping(&mut conn).map_err(DbError::from)
+    })
+    .await
+    .map_err(|_| DbError::Setup("a database probe panicked".into()))?
 }
 
 /// A query that touches no table: whether the database answers.
@@ -237,6 +357,18 @@ mod tests {
     }
 
     #[test]
+    fn passwords_stay_out_of_logged_urls() {
+        assert_eq!(
+            super::without_password("postgres://csms:s3cret@db:5432/csms"),
+            "postgres://csms:***@db:5432/csms"
+        );
+        assert_eq!(
+            super::without_password("postgres://csms@db/csms"),
+            "postgres://csms@db/csms"
+        );
+    }
+
+    #[test]
     fn message_log_retention_drops_only_old_rows() {
         let dir = tempfile::tempdir().unwrap();
         let config = DatabaseConfig {
@@ -244,10 +376,11 @@ mod tests {
             ..DatabaseConfig::default()
         };
         let (_, mut conn) = super::open(&config).unwrap();
-        diesel::insert_into(message_log::table)
-            .values(&[row(40), row(31), row(29), row(0)])
-            .execute(&mut conn)
-            .unwrap();
+        let rows = [row(40), row(31), row(29), row(0)];
+        super::conn::each_backend!(&mut conn, |c| diesel::insert_into(message_log::table)
+            .values(&rows)
+            .execute(c))
+        .unwrap();
         let before = (Utc::now() - Duration::days(30)).naive_utc();
         let outcome = Job::PruneMessageLog { before }.apply(&mut conn).unwrap();
         assert_eq!(outcome, Outcome::Pruned(2));

@@ -1,6 +1,11 @@
 //! Query building blocks shared by the stores: sorting a boxed query on a checked column with a
 //! stable tie-break, and `LIKE` patterns that match text literally.
 
+use super::conn::{Backend, MultiBackend};
+use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
+use diesel::sql_types::{Bool, Text};
+
 /// Applies a sort on one column to a boxed diesel query, then `$tie` ascending or descending
 /// alike (so pages are stable).
 macro_rules! order_by {
@@ -29,6 +34,25 @@ pub fn like_literal(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// `column LIKE pattern ESCAPE '\'`, ignoring case on both backends: SQLite's LIKE ignores
+/// ASCII case; on PostgreSQL it is ILIKE over the column in the default collation (LIKE refuses
+/// the case-insensitive collation of the id tag columns). `column` is `table.column`.
+pub fn like_ci<QS>(
+    backend: Backend,
+    column: &'static str,
+    pattern: String,
+) -> Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>> {
+    let (collate, like) = match backend {
+        Backend::Sqlite => ("", "LIKE"),
+        Backend::Postgres => (" COLLATE \"default\"", "ILIKE"),
+    };
+    Box::new(
+        sql::<Bool>(&format!("({column}{collate} {like} "))
+            .bind::<Text, _>(pattern)
+            .sql(" ESCAPE '\\')"),
+    )
 }
 
 /// A stored text read as its enum with `parse`; a text this build does not know is an error
@@ -61,10 +85,12 @@ pub(crate) fn scratch() -> (tempfile::TempDir, super::DbConn) {
 /// Query plans of the list queries, for tests that check they use their indexes.
 #[cfg(test)]
 pub(crate) mod plan {
-    use diesel::query_builder::QueryFragment;
+    use crate::db::DbConn;
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use diesel::query_dsl::methods::ExecuteDsl;
     use diesel::sql_types::Text;
-    use diesel::sqlite::Sqlite;
     use diesel::{QueryableByName, RunQueryDsl};
+    use std::sync::{Arc, Mutex};
 
     #[derive(QueryableByName)]
     struct Step {
@@ -73,10 +99,21 @@ pub(crate) mod plan {
     }
 
     /// SQLite's `EXPLAIN QUERY PLAN` of `query` on a freshly migrated database, one step a line
-    /// (bind parameters left unbound: the plan is made before values are bound).
-    pub fn of<Q: QueryFragment<Sqlite>>(query: &Q) -> String {
+    /// (the query runs once to learn its SQL; the plan is made with its parameters unbound).
+    pub fn of<Q: RunQueryDsl<DbConn> + ExecuteDsl<DbConn>>(query: Q) -> String {
         let (_dir, mut conn) = super::scratch();
-        let text = diesel::debug_query::<Sqlite, _>(query).to_string();
+        let seen = Arc::new(Mutex::new(String::new()));
+        let DbConn::Sqlite(inner) = &mut conn else {
+            panic!("query plans are SQLite's")
+        };
+        let into = seen.clone();
+        inner.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { query, .. } = event {
+                *into.lock().unwrap() = query.to_string();
+            }
+        });
+        query.execute(&mut conn).expect("run the query");
+        let text = seen.lock().unwrap().clone();
         let sql = text.split(" -- binds:").next().unwrap_or_default();
         diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
             .load::<Step>(&mut conn)

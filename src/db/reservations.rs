@@ -3,7 +3,7 @@
 
 use super::page::{Page, PageRequest};
 use super::schema::reservations as r;
-use super::DbConn;
+use super::{Backend, DbConn};
 use crate::ocpp::v16::reserve_now::ReservationStatus as Answer;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -122,6 +122,7 @@ pub fn book(
             diesel::insert_into(r::table)
                 .values((r::id.eq(id), fields, r::created_at.eq(now)))
                 .execute(c)?;
+            allocate_past(c, id)?;
         }
         Some(owner) if owner == new.charge_point_id => {
             diesel::update(r::table.find(id)).set(fields).execute(c)?;
@@ -129,6 +130,20 @@ pub fn book(
         Some(owner) => return Ok(Booked::TakenBy(owner)),
     }
     Ok(Booked::Id(id))
+}
+
+/// Keeps ids allocated later above `id`, which a caller chose. SQLite's AUTOINCREMENT does
+/// so by itself; PostgreSQL's sequence does not know of explicit ids.
+fn allocate_past(c: &mut DbConn, id: i32) -> QueryResult<()> {
+    if c.backend() == Backend::Postgres {
+        diesel::sql_query(
+            "SELECT setval(pg_get_serial_sequence('reservations', 'id'), $1) \
+             WHERE $1 > (SELECT last_value FROM reservations_id_seq)",
+        )
+        .bind::<diesel::sql_types::Integer, _>(id)
+        .execute(c)?;
+    }
+    Ok(())
 }
 
 /// Sets the status of `charger_id`'s reservation `id` (another charger's is left alone).

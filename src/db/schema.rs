@@ -1,4 +1,5 @@
-// @generated form: matches `diesel print-schema` for migrations/sqlite (see diesel.toml).
+// The tables as both backends have them after their migrations (migrations/sqlite and
+// migrations/postgres); `db::schema_check` compares a live database against this file.
 
 diesel::table! {
     certificate_requests (id) {
@@ -39,7 +40,7 @@ diesel::table! {
 
 diesel::table! {
     charger_events (id) {
-        id -> Integer,
+        id -> BigInt,
         charge_point_id -> Text,
         kind -> Text,
         status -> Text,
@@ -67,7 +68,7 @@ diesel::table! {
 
 diesel::table! {
     data_transfers (id) {
-        id -> Integer,
+        id -> BigInt,
         charge_point_id -> Text,
         vendor_id -> Text,
         message_id -> Nullable<Text>,
@@ -91,7 +92,7 @@ diesel::table! {
 
 diesel::table! {
     message_log (id) {
-        id -> Integer,
+        id -> BigInt,
         charge_point_id -> Text,
         direction -> Text,
         message_type -> Integer,
@@ -104,7 +105,7 @@ diesel::table! {
 
 diesel::table! {
     meter_values (id) {
-        id -> Integer,
+        id -> BigInt,
         charge_point_id -> Text,
         connector_id -> Integer,
         transaction_id -> Nullable<Integer>,
@@ -122,7 +123,7 @@ diesel::table! {
 
 diesel::table! {
     status_history (id) {
-        id -> Integer,
+        id -> BigInt,
         charge_point_id -> Text,
         connector_id -> Integer,
         status -> Text,
@@ -137,7 +138,7 @@ diesel::table! {
 
 diesel::table! {
     transaction_anomalies (id) {
-        id -> Integer,
+        id -> BigInt,
         charge_point_id -> Text,
         transaction_id -> Nullable<Integer>,
         kind -> Text,
@@ -194,7 +195,7 @@ diesel::table! {
 
 diesel::table! {
     audit_log (id) {
-        id -> Integer,
+        id -> BigInt,
         actor -> Text,
         action -> Text,
         target -> Nullable<Text>,

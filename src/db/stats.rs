@@ -3,7 +3,7 @@
 
 use super::schema::{charge_points as cp, connectors};
 use super::transactions;
-use super::DbConn;
+use super::{Backend, DbConn};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -70,11 +70,16 @@ pub fn figures(c: &mut DbConn, first: NaiveDate, last: NaiveDate) -> QueryResult
         .collect();
     let active_sessions = transactions::active_count(c)?;
     let since: NaiveDateTime = first.and_hms_opt(0, 0, 0).unwrap_or_default();
-    let per_day: Vec<DayRow> = diesel::sql_query(
-        "SELECT substr(start_time, 1, 10) AS day, COUNT(*) AS sessions, \
-                CAST(COALESCE(SUM(meter_stop - meter_start), 0) AS INTEGER) AS energy_wh \
-         FROM transactions WHERE start_time >= ? GROUP BY day",
-    )
+    // Days are UTC: SQLite stores times as UTC text, PostgreSQL sessions run in UTC.
+    let (day, since_param) = match c.backend() {
+        Backend::Sqlite => ("substr(start_time, 1, 10)", "?"),
+        Backend::Postgres => ("to_char(start_time, 'YYYY-MM-DD')", "$1"),
+    };
+    let per_day: Vec<DayRow> = diesel::sql_query(format!(
+        "SELECT {day} AS day, COUNT(*) AS sessions, \
+                CAST(COALESCE(SUM(meter_stop - meter_start), 0) AS BIGINT) AS energy_wh \
+         FROM transactions WHERE start_time >= {since_param} GROUP BY day"
+    ))
     .bind::<diesel::sql_types::Timestamp, _>(since)
     .load(c)?;
     Ok(Figures {

@@ -1,6 +1,7 @@
 //! A charger's status history as the API reads it: every StatusNotification as received. The
 //! writer stores them with the connector's current status ([`super::jobs::charger`]).
 
+use super::conn::MultiBackend;
 use super::page::{Page, PageRequest, Sort};
 use super::query::{order_by, stored};
 use super::schema::status_history as sh;
@@ -8,12 +9,11 @@ use super::DbConn;
 use crate::ocpp::v16::status_notification::{ChargePointErrorCode, ChargePointStatus};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 
 /// One StatusNotification as received.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusChange {
-    pub id: i32,
+    pub id: i64,
     pub connector_id: i32,
     pub status: ChargePointStatus,
     pub error_code: ChargePointErrorCode,
@@ -45,7 +45,7 @@ pub const DEFAULT_SORT: Sort = Sort {
     desc: true,
 };
 
-fn filtered(charge_point_id: &str, f: &Filter) -> sh::BoxedQuery<'static, Sqlite> {
+fn filtered(charge_point_id: &str, f: &Filter) -> sh::BoxedQuery<'static, MultiBackend> {
     let mut q = sh::table
         .filter(sh::charge_point_id.eq(charge_point_id.to_owned()))
         .into_boxed();
@@ -64,7 +64,7 @@ fn filtered(charge_point_id: &str, f: &Filter) -> sh::BoxedQuery<'static, Sqlite
     q
 }
 
-fn sorted(charge_point_id: &str, f: &Filter, sort: Sort) -> sh::BoxedQuery<'static, Sqlite> {
+fn sorted(charge_point_id: &str, f: &Filter, sort: Sort) -> sh::BoxedQuery<'static, MultiBackend> {
     let q = filtered(charge_point_id, f);
     match sort.field {
         "statusAt" => order_by!(q, sort, sh::status_at, sh::id),
@@ -73,7 +73,7 @@ fn sorted(charge_point_id: &str, f: &Filter, sort: Sort) -> sh::BoxedQuery<'stat
 }
 
 type Row = (
-    i32,
+    i64,
     i32,
     String,
     String,
@@ -140,7 +140,7 @@ mod tests {
 
     #[test]
     fn the_history_is_read_through_the_per_charger_index() {
-        let p = plan::of(&sorted("CP", &Filter::default(), DEFAULT_SORT).select(sh::id));
+        let p = plan::of(sorted("CP", &Filter::default(), DEFAULT_SORT).select(sh::id));
         assert!(p.contains("INDEX status_history_by_charger"), "{p}");
         assert!(!p.contains("TEMP B-TREE"), "{p}");
     }

@@ -4,6 +4,7 @@
 //! ([`super::jobs::transactions`], [`super::jobs::ghosts`]).
 
 use super::audit::{self, AuditRow};
+use super::conn::MultiBackend;
 use super::jobs::ghosts::{close_by_operator, EndedBy, OperatorClose};
 use super::models::Transaction as Row;
 use super::page::{Page, PageRequest, Sort};
@@ -14,7 +15,6 @@ use super::DbConn;
 use crate::ocpp::v16::common::AuthorizationStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 
 /// A charging session.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,7 +133,7 @@ pub const DEFAULT_SORT: Sort = Sort {
     desc: true,
 };
 
-fn filtered(f: &Filter) -> tx::BoxedQuery<'static, Sqlite> {
+fn filtered(f: &Filter) -> tx::BoxedQuery<'static, MultiBackend> {
     let mut q = tx::table.into_boxed();
     if let Some(id) = &f.charge_point_id {
         q = q.filter(tx::charge_point_id.eq(id.clone()));
@@ -159,7 +159,7 @@ fn filtered(f: &Filter) -> tx::BoxedQuery<'static, Sqlite> {
     q
 }
 
-fn sorted(f: &Filter, sort: Sort) -> tx::BoxedQuery<'static, Sqlite> {
+fn sorted(f: &Filter, sort: Sort) -> tx::BoxedQuery<'static, MultiBackend> {
     let q = filtered(f);
     match sort.field {
         "stopTime" => order_by!(q, sort, tx::stop_time, tx::id),
@@ -290,7 +290,7 @@ pub const SAMPLE_DEFAULT_SORT: Sort = Sort {
 };
 
 /// The meter values of a transaction, filtered.
-fn samples_of(id: i32, f: &SampleFilter) -> mv::BoxedQuery<'static, Sqlite> {
+fn samples_of(id: i32, f: &SampleFilter) -> mv::BoxedQuery<'static, MultiBackend> {
     let mut q = mv::table.filter(mv::transaction_id.eq(id)).into_boxed();
     match f.measurand.as_deref() {
         Some(ENERGY_REGISTER) => {
@@ -392,7 +392,7 @@ mod tests {
     use diesel::connection::SimpleConnection;
 
     fn plan_of(filter: Filter, sort: Sort) -> String {
-        plan::of(&sorted(&filter, sort).limit(50).offset(0))
+        plan::of(sorted(&filter, sort).limit(50).offset(0))
     }
 
     #[test]
@@ -423,7 +423,7 @@ mod tests {
         assert!(p.contains("INDEX transactions_active_by_start"), "{p}");
         let p = plan_of(Filter::default(), DEFAULT_SORT);
         assert!(p.contains("INDEX transactions_by_start"), "{p}");
-        let p = plan::of(&filtered(&by_charger).count());
+        let p = plan::of(filtered(&by_charger).count());
         assert!(p.contains("COVERING INDEX transactions_by_charger"), "{p}");
     }
 
@@ -435,7 +435,7 @@ mod tests {
         };
         let q = samples_of(1, &filter);
         let sort = SAMPLE_DEFAULT_SORT;
-        let p = plan::of(&order_by!(q, sort, mv::sampled_at, mv::id).select(mv::value));
+        let p = plan::of(order_by!(q, sort, mv::sampled_at, mv::id).select(mv::value));
         assert!(p.contains("INDEX meter_values_by_transaction"), "{p}");
         assert!(!p.contains("TEMP B-TREE"), "{p}");
     }

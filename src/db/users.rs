@@ -4,6 +4,7 @@ use super::audit::{self, AuditRow};
 use super::page::{Page, PageRequest};
 use super::schema::users;
 use super::DbConn;
+use crate::db::conn::each_backend;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -114,7 +115,7 @@ pub fn create(
     now: NaiveDateTime,
     audit: Option<&AuditRow>,
 ) -> QueryResult<bool> {
-    let inserted = diesel::insert_into(users::table)
+    let inserted = each_backend!(c, |c| diesel::insert_into(users::table)
         .values((
             users::username.eq(username),
             users::password_hash.eq(password_hash),
@@ -123,7 +124,7 @@ pub fn create(
             users::updated_at.eq(now),
         ))
         .on_conflict_do_nothing()
-        .execute(c)?;
+        .execute(c))?;
     if inserted > 0 {
         audit::insert_opt(c, audit)?;
     }

@@ -4,14 +4,20 @@
 //! blocking thread, committed, and only then is each sender told the outcome. A charger actor
 //! answers its charger after that, so **nothing is confirmed before it is committed**. If a
 //! group fails as a whole, its jobs are retried one by one so one bad job cannot sink the rest.
+//!
+//! If the database goes away (a PostgreSQL restart), the writer keeps what waits, marks the
+//! database unreachable in [`Health`] (`/ready` says so), reconnects with growing pauses and
+//! then commits it: writers wait, and nothing is confirmed that was not committed.
 
 use super::batch;
 use super::jobs::{Job, Outcome};
 use super::models::LogRow;
-use super::{DbConn, DbError};
+use super::{DbConn, DbError, Manager};
 use crate::events::EventBus;
 use actix::prelude::*;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// Most message-log rows inserted by one statement (SQLite binds at most 32,766 values).
@@ -23,6 +29,9 @@ const MAX_PENDING_LOG_BYTES: usize = 4 << 20;
 /// Rows one commit writes, about (see [`super::batch`]): enough for a full batch of ordinary
 /// messages, small enough that one charger's sample-heavy messages cannot make a commit long.
 const MAX_BATCH_ROWS: usize = 5_000;
+/// First and longest pause between attempts to reach a database that went away.
+const RECONNECT_FIRST: Duration = Duration::from_millis(100);
+const RECONNECT_MAX: Duration = Duration::from_secs(5);
 /// How often the writer's figures are logged (at debug level).
 const STATS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -77,9 +86,82 @@ impl Message for GetStats {
 
 type Waiting = (Job, oneshot::Sender<Result<Outcome, DbError>>);
 
+/// Whether the writer can reach its database, for `/ready`.
+#[derive(Debug, Default)]
+pub struct Health {
+    unreachable: AtomicBool,
+}
+
+impl Health {
+    /// Whether the writer's last attempt found the database gone (it is retrying).
+    pub fn unreachable(&self) -> bool {
+        self.unreachable.load(Ordering::Relaxed)
+    }
+
+    fn set_unreachable(&self, gone: bool) {
+        self.unreachable.store(gone, Ordering::Relaxed);
+    }
+}
+
+/// How the writer gets a new connection when its database went away.
+#[derive(Debug, Clone)]
+pub struct Reconnect {
+    pub manager: Manager,
+    pub health: Arc<Health>,
+}
+
+impl Reconnect {
+    /// Runs `write` in a write transaction; while it fails because the connection is gone,
+    /// waits, connects anew and runs it again. Other errors are returned.
+    fn retrying<T>(
+        &self,
+        conn: &mut DbConn,
+        mut write: impl FnMut(&mut DbConn) -> Result<T, diesel::result::Error>,
+    ) -> Result<T, diesel::result::Error> {
+        let mut pause = RECONNECT_FIRST;
+        loop {
+            let error = match conn.write_transaction(&mut write) {
+                Ok(value) => {
+                    if self.health.unreachable() {
+                        log::info!(
+                            "database reachable again; the writes that waited are committed"
+                        );
+                        self.health.set_unreachable(false);
+                    }
+                    return Ok(value);
+                }
+                Err(e) => e,
+            };
+            if super::ping(conn).is_ok() {
+                return Err(error);
+            }
+            if !self.health.unreachable() {
+                log::error!(
+                    "database unreachable ({error}); writes wait (nothing is confirmed meanwhile) \
+                     and the writer reconnects"
+                );
+                self.health.set_unreachable(true);
+            }
+            loop {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(RECONNECT_MAX);
+                match self.manager.connect() {
+                    Ok(fresh) => {
+                        *conn = fresh;
+                        break;
+                    }
+                    Err(e) => log::debug!("reconnecting the writer: {e}"),
+                }
+            }
+        }
+    }
+}
+
 pub struct DbWriter {
     /// `None` while a commit runs on a blocking thread.
     conn: Option<DbConn>,
+    /// `None`: a lost connection fails the writes (tests).
+    reconnect: Option<Reconnect>,
     waiting: Vec<Waiting>,
     logs: Vec<LogRow>,
     /// What `logs` holds, by [`log_row_cost`].
@@ -96,6 +178,7 @@ impl DbWriter {
     pub fn new(conn: DbConn, max_batch: usize, events: EventBus) -> Self {
         DbWriter {
             conn: Some(conn),
+            reconnect: None,
             waiting: Vec::new(),
             logs: Vec::new(),
             logs_bytes: 0,
@@ -104,6 +187,12 @@ impl DbWriter {
             stats: WriterStats::default(),
             events,
         }
+    }
+
+    /// Makes the writer wait for and reconnect to a database that went away.
+    pub fn reconnecting(mut self, reconnect: Reconnect) -> Self {
+        self.reconnect = Some(reconnect);
+        self
     }
 
     /// Takes the writes of the next commit out of `waiting` (see [`super::batch`]).
@@ -145,9 +234,10 @@ impl DbWriter {
         }
         let started = Instant::now();
         let events = self.events.clone();
+        let reconnect = self.reconnect.clone();
         let work = actix_web::rt::task::spawn_blocking(move || {
             let n = batch.len();
-            commit_group(&mut conn, batch, logs, &events);
+            commit_group(&mut conn, reconnect.as_ref(), batch, logs, &events);
             (conn, n)
         });
         ctx.spawn(work.into_actor(self).map(move |done, act, ctx| {
@@ -176,8 +266,14 @@ impl DbWriter {
 
 /// Commits `batch` and `logs` in one transaction (or, if that fails, each job alone), then
 /// answers each job and publishes what the committed ones changed.
-fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>, events: &EventBus) {
-    let grouped = conn.immediate_transaction(|c| {
+fn commit_group(
+    conn: &mut DbConn,
+    reconnect: Option<&Reconnect>,
+    batch: Vec<Waiting>,
+    logs: Vec<LogRow>,
+    events: &EventBus,
+) {
+    let grouped = write(conn, reconnect, |c| {
         let outcomes = batch
             .iter()
             .map(|(job, _)| job.apply(c))
@@ -203,7 +299,7 @@ fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>, event
                 batch.len()
             );
             for (job, reply) in batch {
-                let result = conn.immediate_transaction(|c| job.apply(c));
+                let result = write(conn, reconnect, |c| job.apply(c));
                 match &result {
                     Ok(outcome) if events.is_watched() => {
                         if let Some(change) = job.change(outcome) {
@@ -215,10 +311,22 @@ fn commit_group(conn: &mut DbConn, batch: Vec<Waiting>, logs: Vec<LogRow>, event
                 }
                 let _ = reply.send(result.map_err(DbError::from));
             }
-            if let Err(e) = conn.immediate_transaction(|c| insert_logs(c, &logs)) {
+            if let Err(e) = write(conn, reconnect, |c| insert_logs(c, &logs)) {
                 log::error!("{} message log rows lost: {e}", logs.len());
             }
         }
+    }
+}
+
+/// Runs `f` in a write transaction, through `reconnect` when there is one.
+fn write<T>(
+    conn: &mut DbConn,
+    reconnect: Option<&Reconnect>,
+    f: impl FnMut(&mut DbConn) -> Result<T, diesel::result::Error>,
+) -> Result<T, diesel::result::Error> {
+    match reconnect {
+        Some(r) => r.retrying(conn, f),
+        None => conn.write_transaction(f),
     }
 }
 
@@ -234,12 +342,15 @@ fn log_row_cost(row: &LogRow) -> usize {
 }
 
 fn insert_logs(conn: &mut DbConn, logs: &[LogRow]) -> Result<(), diesel::result::Error> {
+    use super::conn::each_backend;
     use super::schema::message_log;
     use diesel::RunQueryDsl;
     for chunk in logs.chunks(LOG_ROWS_PER_INSERT) {
-        diesel::insert_into(message_log::table)
+        // One statement per chunk; MultiBackend cannot render a batch of rows with optional
+        // fields, so it is built per backend.
+        each_backend!(conn, |c| diesel::insert_into(message_log::table)
             .values(chunk)
-            .execute(conn)?;
+            .execute(c))?;
     }
     Ok(())
 }

@@ -1,4 +1,6 @@
-//! Test support: the real `csms` binary on a free port with a temporary SQLite database, a
+//! Test support: the real `csms` binary on a free port with a temporary database (SQLite, or
+//! with `CSMS_TEST_BACKEND=postgres` a throwaway PostgreSQL database on the server that
+//! `CSMS_TEST_POSTGRES_URL` names), a
 //! WebSocket charger speaking raw OCPP-J, and what the server stored, read through its REST API
 //! (or, where the API shows nothing or the server is down, through the server's own store).
 #![allow(dead_code)]
@@ -29,6 +31,30 @@ pub struct TestServer {
     config_path: PathBuf,
     /// The admin's login token, once asked for (a restart forgets it).
     admin_token: std::sync::Mutex<Option<String>>,
+    /// The database URL the server uses.
+    database_url: String,
+    /// Dropped after the process (fields drop after `Drop::drop` kills it).
+    _database: Option<csms::db::throwaway::ThrowawayDatabase>,
+}
+
+/// Whether this run tests the PostgreSQL backend (`CSMS_TEST_BACKEND=postgres`).
+pub fn on_postgres() -> bool {
+    match std::env::var("CSMS_TEST_BACKEND").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("CSMS_TEST_BACKEND={other:?}: give sqlite or postgres"),
+    }
+}
+
+/// A throwaway PostgreSQL database on the server `CSMS_TEST_POSTGRES_URL` names (fails, never
+/// skips, without one).
+pub fn throwaway_postgres(label: &str) -> csms::db::throwaway::ThrowawayDatabase {
+    let admin = std::env::var("CSMS_TEST_POSTGRES_URL").expect(
+        "CSMS_TEST_BACKEND=postgres needs CSMS_TEST_POSTGRES_URL, e.g. \
+         postgres://postgres@127.0.0.1:5432/postgres",
+    );
+    csms::db::throwaway::ThrowawayDatabase::create(&admin, label)
+        .unwrap_or_else(|e| panic!("create a test database through {admin}: {e}"))
 }
 
 impl TestServer {
@@ -36,9 +62,16 @@ impl TestServer {
     pub fn start(extra: &str) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let config_path = dir.path().join("csms.toml");
+        let data_dir = dir.path().join("data");
+        let database = on_postgres().then(|| throwaway_postgres("test"));
+        let database_url = match &database {
+            Some(db) => db.url.clone(),
+            None => format!("sqlite://{}", data_dir.join("csms.db").display()),
+        };
         let config = format!(
-            "[server]\nbind = \"127.0.0.1:0\"\nworkers = 1\n[database]\ndata_dir = {:?}\n{}\n",
-            dir.path().join("data").display().to_string(),
+            "[server]\nbind = \"127.0.0.1:0\"\nworkers = 1\n[database]\ndata_dir = {:?}\nurl = {:?}\n{}\n",
+            data_dir.display().to_string(),
+            database_url,
             extra
         );
         std::fs::write(&config_path, merge_sections(&config)).expect("write config");
@@ -48,6 +81,8 @@ impl TestServer {
             child: None,
             config_path,
             admin_token: Default::default(),
+            database_url,
+            _database: database,
         };
         server.spawn();
         server
@@ -213,14 +248,15 @@ impl TestServer {
         format!("ws://{}/ocpp", self.addr)
     }
 
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("data").join("csms.db")
+    /// The URL of the server's database.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone()
     }
 
     /// A connection to the server's database through the server's own store, for facts the
     /// REST API does not show or while the server is down.
     pub fn store(&self) -> Store {
-        Store::open(&self.db_path())
+        Store::open(&self.database_url)
     }
 
     pub fn log(&self) -> String {
@@ -807,13 +843,14 @@ pub fn basic_auth(user: &str, password: &str) -> String {
 pub struct Store(csms::db::Pool);
 
 impl Store {
-    pub fn open(path: &Path) -> Store {
+    pub fn open(url: &str) -> Store {
         let config = csms::config::DatabaseConfig {
-            url: format!("sqlite://{}", path.display()),
+            url: url.to_owned(),
+            pool_size: 2,
             ..Default::default()
         };
         let (pool, _) = csms::db::open_with(&config, csms::db::Schema::MustBeCurrent)
-            .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
         Store(pool)
     }
 

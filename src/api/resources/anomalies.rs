@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Anomaly {
-    pub id: i32,
+    pub id: i64,
     pub transaction_id: Option<i32>,
     /// e.g. UnknownTransaction, DuplicateStop, StartOnBusyConnector, EndedWithoutStop,
     /// StopAfterInferredEnd, MeterValuesAfterStop, MeterValuesAfterInferredEnd, StartAnswerLost.

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusChange {
-    pub id: i32,
+    pub id: i64,
     pub connector_id: i32,
     pub status: String,
     pub error_code: String,
@@ -113,7 +113,7 @@ pub async fn status_history(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoggedMessage {
-    pub id: i32,
+    pub id: i64,
     /// `in` (from the charger) or `out` (from us).
     pub direction: String,
     /// 2 CALL, 3 CALLRESULT, 4 CALLERROR, 0 unreadable.

@@ -1,6 +1,7 @@
 //! Jobs about a charger itself: admission, boot, status, notifications, liveness.
 
 use super::{spelling, ChargerEvent, Outcome};
+use crate::db::conn::each_backend;
 use crate::db::schema::{
     certificate_requests, charge_points, charger_events, connectors, data_transfers, message_log,
     status_history,
@@ -121,7 +122,7 @@ pub(super) fn status(
         .first(conn)
         .optional()?;
     let available_since = free_since(&status, was_available.flatten(), at);
-    diesel::insert_into(connectors::table)
+    each_backend!(conn, |c| diesel::insert_into(connectors::table)
         .values((
             connectors::charge_point_id.eq(id),
             connectors::connector_id.eq(connector_id),
@@ -146,7 +147,7 @@ pub(super) fn status(
             connectors::updated_at.eq(at),
             connectors::available_since.eq(available_since),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     diesel::insert_into(status_history::table)
         .values((
             status_history::charge_point_id.eq(id),

@@ -1,0 +1,23 @@
+-- Tables that reference charge_points go before it.
+DROP TABLE diagnostics_requests;
+DROP TABLE firmware_requests;
+DROP TABLE installed_charging_profiles;
+DROP TABLE charging_profiles;
+DROP TABLE reservations;
+DROP TABLE local_list_versions;
+DROP TABLE charger_configuration;
+DROP TABLE audit_log;
+DROP TABLE api_keys;
+DROP TABLE users;
+DROP TABLE message_log;
+DROP TABLE certificate_requests;
+DROP TABLE charger_events;
+DROP TABLE data_transfers;
+DROP TABLE transaction_anomalies;
+DROP TABLE meter_values;
+DROP TABLE transactions;
+DROP TABLE id_tags;
+DROP TABLE status_history;
+DROP TABLE connectors;
+DROP TABLE charge_points;
+DROP COLLATION IF EXISTS ci;
