@@ -66,6 +66,7 @@ async fn a_lock_file_left_by_a_dead_process_does_not_block_a_start() {
 async fn users_are_added_while_a_server_runs_but_migrate_waits_for_it() {
     let server = TestServer::start("");
     let dir = server.data_dir().display().to_string();
+    let url = server.database_url();
     let added = run_with_timeout(
         csms(&[
             "user",
@@ -75,6 +76,8 @@ async fn users_are_added_while_a_server_runs_but_migrate_waits_for_it() {
             "operator",
             "--data-dir",
             &dir,
+            "--database-url",
+            &url,
         ])
         .env("CSMS_USER_PASSWORD", "olga-password-1"),
         QUICK,
@@ -86,7 +89,10 @@ async fn users_are_added_while_a_server_runs_but_migrate_waits_for_it() {
         .await;
     assert_eq!((code, me["role"].as_str()), (200, Some("operator")), "{me}");
 
-    let migrate = run_with_timeout(&mut csms(&["migrate", "--data-dir", &dir]), QUICK);
+    let migrate = run_with_timeout(
+        &mut csms(&["migrate", "--data-dir", &dir, "--database-url", &url]),
+        QUICK,
+    );
     assert!(!migrate.status.success());
     assert!(
         migrate.stderr.contains(&format!("PID {}", server.pid())),

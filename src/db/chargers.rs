@@ -7,7 +7,7 @@ use super::conn::MultiBackend;
 use super::connectors::{self, Connector};
 use super::models::ChargePoint as Row;
 use super::page::{Page, PageRequest, Sort};
-use super::query::{like_anywhere, like_ci, like_literal, order_by, stored};
+use super::query::{like_anywhere, like_ci, like_literal, order_by, order_by_nullable, stored};
 use super::schema::{charge_points as cp, connectors as conn, transactions as tx};
 use super::Backend;
 use super::DbConn;
@@ -206,9 +206,9 @@ pub fn page(
     let total: i64 = filtered(filter, c.backend()).count().get_result(c)?;
     let q = filtered(filter, c.backend());
     let q = match sort.field {
-        "vendor" => order_by!(q, sort, cp::vendor, cp::id),
-        "model" => order_by!(q, sort, cp::model, cp::id),
-        "lastSeen" => order_by!(q, sort, cp::last_seen, cp::id),
+        "vendor" => order_by_nullable!(q, sort, cp::vendor, cp::id),
+        "model" => order_by_nullable!(q, sort, cp::model, cp::id),
+        "lastSeen" => order_by_nullable!(q, sort, cp::last_seen, cp::id),
         "createdAt" => order_by!(q, sort, cp::created_at, cp::id),
         _ => order_by!(q, sort, cp::id, cp::id),
     };

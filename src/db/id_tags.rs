@@ -6,7 +6,7 @@ use super::audit::{self, AuditRow};
 use super::conn::MultiBackend;
 use super::models::IdTag as Row;
 use super::page::{Page, PageRequest, Sort};
-use super::query::{like_anywhere, like_ci, order_by};
+use super::query::{like_anywhere, like_ci, order_by, order_by_nullable};
 use super::schema::id_tags;
 use super::Backend;
 use super::DbConn;
@@ -134,7 +134,7 @@ pub fn page(
     let q = filtered(filter, c.backend());
     let q = match sort.field {
         "status" => order_by!(q, sort, id_tags::status, id_tags::id_tag),
-        "expiryDate" => order_by!(q, sort, id_tags::expiry_date, id_tags::id_tag),
+        "expiryDate" => order_by_nullable!(q, sort, id_tags::expiry_date, id_tags::id_tag),
         "createdAt" => order_by!(q, sort, id_tags::created_at, id_tags::id_tag),
         "updatedAt" => order_by!(q, sort, id_tags::updated_at, id_tags::id_tag),
         _ => order_by!(q, sort, id_tags::id_tag, id_tags::id_tag),

@@ -19,6 +19,25 @@ macro_rules! order_by {
 }
 pub(crate) use order_by;
 
+/// [`order_by!`] on a column that may be NULL, with NULLs first ascending and last descending
+/// on both backends (SQLite's order; PostgreSQL's own is the reverse).
+macro_rules! order_by_nullable {
+    ($query:expr, $sort:expr, $column:expr, $tie:expr) => {
+        if $sort.desc {
+            $query
+                .order_by($column.is_null().asc())
+                .then_order_by($column.desc())
+                .then_order_by($tie.desc())
+        } else {
+            $query
+                .order_by($column.is_null().desc())
+                .then_order_by($column.asc())
+                .then_order_by($tie.asc())
+        }
+    };
+}
+pub(crate) use order_by_nullable;
+
 /// `pattern` for SQL `LIKE … ESCAPE '\'`, matching `text` literally anywhere.
 pub fn like_anywhere(text: &str) -> String {
     format!("%{}%", like_literal(text))

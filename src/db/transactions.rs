@@ -8,7 +8,7 @@ use super::conn::MultiBackend;
 use super::jobs::ghosts::{close_by_operator, EndedBy, OperatorClose};
 use super::models::Transaction as Row;
 use super::page::{Page, PageRequest, Sort};
-use super::query::{order_by, stored};
+use super::query::{order_by, order_by_nullable, stored};
 use super::readings::{self, ENERGY_REGISTER};
 use super::schema::{meter_values as mv, transactions as tx};
 use super::DbConn;
@@ -162,7 +162,7 @@ fn filtered(f: &Filter) -> tx::BoxedQuery<'static, MultiBackend> {
 fn sorted(f: &Filter, sort: Sort) -> tx::BoxedQuery<'static, MultiBackend> {
     let q = filtered(f);
     match sort.field {
-        "stopTime" => order_by!(q, sort, tx::stop_time, tx::id),
+        "stopTime" => order_by_nullable!(q, sort, tx::stop_time, tx::id),
         "id" => order_by!(q, sort, tx::id, tx::id),
         "chargePointId" => order_by!(q, sort, tx::charge_point_id, tx::start_time),
         _ => order_by!(q, sort, tx::start_time, tx::id),

@@ -60,14 +60,27 @@ pub fn throwaway_postgres(label: &str) -> csms::db::throwaway::ThrowawayDatabase
 impl TestServer {
     /// Starts a server; `extra` is TOML appended to the test config (sections allowed).
     pub fn start(extra: &str) -> TestServer {
+        let database = on_postgres().then(|| throwaway_postgres("test"));
+        let url = database.as_ref().map(|db| db.url.clone());
+        TestServer::launch(url, database, extra)
+    }
+
+    /// Starts a server on the database at `database_url` (which the caller looks after).
+    pub fn start_on(database_url: &str, extra: &str) -> TestServer {
+        TestServer::launch(Some(database_url.to_owned()), None, extra)
+    }
+
+    /// `database_url` `None`: SQLite in the data directory.
+    fn launch(
+        database_url: Option<String>,
+        database: Option<csms::db::throwaway::ThrowawayDatabase>,
+        extra: &str,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let config_path = dir.path().join("csms.toml");
         let data_dir = dir.path().join("data");
-        let database = on_postgres().then(|| throwaway_postgres("test"));
-        let database_url = match &database {
-            Some(db) => db.url.clone(),
-            None => format!("sqlite://{}", data_dir.join("csms.db").display()),
-        };
+        let database_url = database_url
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("csms.db").display()));
         let config = format!(
             "[server]\nbind = \"127.0.0.1:0\"\nworkers = 1\n[database]\ndata_dir = {:?}\nurl = {:?}\n{}\n",
             data_dir.display().to_string(),
