@@ -111,7 +111,7 @@ fn run(args: DemoArgs) -> Result<(), String> {
     let tags = demo_tags();
     let mut registered = tags.clone();
     registered.push(USER_TAG.to_owned());
-    match seed_id_tags(&server.db_path(), &registered) {
+    match seed_id_tags(&server.database(), &registered) {
         Ok(()) => println!(
             "id tags: {} .. {} for the simulated drivers, {USER_TAG} for you",
             tags[0],

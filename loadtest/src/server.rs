@@ -18,6 +18,23 @@ pub struct CsmsProcess {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub log: PathBuf,
+    /// `CSMS_DATABASE__URL` when given, else the SQLite file in the data directory.
+    database: PathBuf,
+}
+
+/// For the tests: with `CSMS_TEST_BACKEND=postgres`, a throwaway database on the server
+/// `CSMS_TEST_POSTGRES_URL` names (dropped with the value) to give the server as
+/// `CSMS_DATABASE__URL`; `None` on SQLite.
+pub fn test_database(label: &str) -> Option<csms::db::throwaway::ThrowawayDatabase> {
+    if std::env::var("CSMS_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return None;
+    }
+    let admin = std::env::var("CSMS_TEST_POSTGRES_URL")
+        .expect("CSMS_TEST_BACKEND=postgres needs CSMS_TEST_POSTGRES_URL");
+    Some(
+        csms::db::throwaway::ThrowawayDatabase::create(&admin, label)
+            .unwrap_or_else(|e| panic!("create a test database through {admin}: {e}")),
+    )
 }
 
 /// The csms binary of this build: `csms` in the directory of this program or its parent
@@ -78,6 +95,10 @@ impl CsmsProcess {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.to_owned(),
             log,
+            database: env
+                .iter()
+                .find(|(k, _)| *k == "CSMS_DATABASE__URL")
+                .map_or_else(|| data_dir.join("csms.db"), |(_, url)| PathBuf::from(url)),
         };
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
@@ -113,8 +134,9 @@ impl CsmsProcess {
         format!("ws://{}/ocpp", self.addr)
     }
 
-    pub fn db_path(&self) -> PathBuf {
-        self.data_dir.join("csms.db")
+    /// The database as the data check takes it: its URL, or the SQLite file.
+    pub fn database(&self) -> PathBuf {
+        self.database.clone()
     }
 
     pub fn log_text(&self) -> String {

@@ -6,7 +6,7 @@
 use loadtest::harness::ghosts;
 use loadtest::metrics::Metrics;
 use loadtest::rest::{self, Credentials, Rest};
-use loadtest::server::{locate_csms, CsmsProcess};
+use loadtest::server::{locate_csms, test_database, CsmsProcess};
 use loadtest::sim::fleet::{Fleet, Spec};
 use loadtest::sim::user::UserOp;
 use serde_json::Value;
@@ -26,7 +26,7 @@ fn load_run(server: &CsmsProcess, dir: &tempfile::TempDir, name: &str, args: &[&
         .args(["--url", &server.ocpp_url()])
         .args(["--api-password", PASSWORD])
         .arg("--check-db")
-        .arg(server.db_path())
+        .arg(server.database())
         .arg("--json")
         .arg(&json)
         .args(args)
@@ -74,12 +74,16 @@ fn assert_no_ghosts(name: &str, report: &Value) {
 fn crashing_chargers_leave_no_ghosts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let binary = locate_csms().unwrap_or_else(|e| panic!("{e}"));
-    let env = [
+    let database = test_database("crashes");
+    let mut env = vec![
         ("CSMS_SERVER__WORKERS", "1"),
         ("CSMS_LOG__LEVEL", "warn"),
         ("CSMS_ADMIN_PASSWORD", PASSWORD),
         ("CSMS_OCPP__IDLE_TRANSACTION_GRACE_SECS", "2"),
     ];
+    if let Some(db) = &database {
+        env.push(("CSMS_DATABASE__URL", db.url.as_str()));
+    }
     let server = CsmsProcess::start(&binary, "127.0.0.1:0", &dir.path().join("data"), &env)
         .unwrap_or_else(|e| panic!("{e}"));
 

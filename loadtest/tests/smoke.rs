@@ -4,9 +4,10 @@
 //! directory. `tests/run` (`cargo test --workspace`) builds it before running the tests; with
 //! `cargo test -p loadtest` alone, build it first: `cargo build -p csms`.
 
+use csms::db::throwaway::ThrowawayDatabase;
 use loadtest::harness::check;
 use loadtest::metrics::Metrics;
-use loadtest::server::{locate_csms, CsmsProcess};
+use loadtest::server::{locate_csms, test_database, CsmsProcess};
 use loadtest::sim::fleet::{ChargerHandle, Fleet, Spec};
 use loadtest::sim::user::UserOp;
 use serde_json::Value;
@@ -16,11 +17,17 @@ use std::time::{Duration, Instant};
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
-fn server(dir: &tempfile::TempDir) -> CsmsProcess {
+/// A server on the backend this run tests; the database goes with the second value.
+fn server(dir: &tempfile::TempDir) -> (CsmsProcess, Option<ThrowawayDatabase>) {
     let binary = locate_csms().unwrap_or_else(|e| panic!("{e}"));
-    let env = [("CSMS_SERVER__WORKERS", "1"), ("CSMS_LOG__LEVEL", "warn")];
-    CsmsProcess::start(&binary, "127.0.0.1:0", &dir.path().join("data"), &env)
-        .unwrap_or_else(|e| panic!("{e}"))
+    let database = test_database("smoke");
+    let mut env = vec![("CSMS_SERVER__WORKERS", "1"), ("CSMS_LOG__LEVEL", "warn")];
+    if let Some(db) = &database {
+        env.push(("CSMS_DATABASE__URL", db.url.as_str()));
+    }
+    let server = CsmsProcess::start(&binary, "127.0.0.1:0", &dir.path().join("data"), &env)
+        .unwrap_or_else(|e| panic!("{e}"));
+    (server, database)
 }
 
 /// Runs `loadtest run` with `args`; returns its JSON report.
@@ -30,7 +37,7 @@ fn load_run(server: &CsmsProcess, dir: &tempfile::TempDir, name: &str, args: &[&
         .arg("run")
         .args(["--url", &server.ocpp_url()])
         .arg("--check-db")
-        .arg(server.db_path())
+        .arg(server.database())
         .arg("--json")
         .arg(&json)
         .args(args)
@@ -68,7 +75,7 @@ fn assert_clean(name: &str, report: &Value) {
 #[test]
 fn burst_and_fleet_runs_lose_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = server(&dir);
+    let (server, _database) = server(&dir);
 
     let burst = load_run(
         &server,
@@ -146,9 +153,9 @@ async fn wait_for(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_chargers_run_sessions_end_to_end() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = server(&dir);
+    let (server, _database) = server(&dir);
     let tags: Vec<String> = (1..=5).map(|n| format!("E2E-TAG-{n}")).collect();
-    check::seed_id_tags(&server.db_path(), &tags).expect("seed tags");
+    check::seed_id_tags(&server.database(), &tags).expect("seed tags");
     let spec = Spec {
         url: server.ocpp_url(),
         prefix: "E2E".into(),
@@ -210,7 +217,7 @@ async fn five_chargers_run_sessions_end_to_end() {
     assert_eq!(fleet.shutdown(Duration::from_secs(5)).await, 0);
     assert_eq!(metrics.call_errors(), Default::default());
 
-    let found = check::count(&server.db_path(), "E2E").expect("data check");
+    let found = check::count(&server.database(), "E2E").expect("data check");
     assert_eq!(found.starts_found, 5);
     assert_eq!(found.stops_found, 5);
     assert!(
