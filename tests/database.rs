@@ -44,3 +44,53 @@ async fn id_tags_ignore_case_everywhere_and_searches_too() {
     let literal = server.items("/api/v1/id-tags?q=%25").await;
     assert!(literal.is_empty(), "% is matched literally: {literal:?}");
 }
+
+#[tokio::test]
+async fn a_seeded_history_reads_back_filtered_paged_and_exported() {
+    let server = TestServer::start("");
+    server.admin_token().await;
+    let written = server
+        .store()
+        .read(|c| csms::db::history::seed(c, "HIST", 3_000));
+    assert_eq!(written, 3_000);
+    // Chargers HIST-0 … HIST-999 get every thousandth transaction: three each.
+    let (code, page) = server
+        .api(
+            "GET",
+            "/api/v1/transactions?chargePointId=HIST-7&limit=2",
+            Some(&server.admin_token().await),
+            None,
+        )
+        .await;
+    assert_eq!(code, 200, "{page}");
+    assert_eq!(page["total"], 3, "{page}");
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["energyWh"], 7000, "{page}");
+    assert!(
+        items[0]["startTime"].as_str() > items[1]["startTime"].as_str(),
+        "newest first: {page}"
+    );
+    // Tags ignore case in filters: HIST-TAG-7 is used by transactions 7, 5007, ... (one here).
+    let by_tag = server
+        .items("/api/v1/transactions?idTag=hist-tag-7&state=completed")
+        .await;
+    assert_eq!(by_tag.len(), 1, "{by_tag:?}");
+    let csv = reqwest::Client::new()
+        .get(
+            server
+                .url("/api/v1/transactions.csv?from=2024-01-01T00:00:00Z&to=2024-01-01T01:00:00Z"),
+        )
+        .bearer_auth(server.admin_token().await)
+        .send()
+        .await
+        .expect("CSV export")
+        .text()
+        .await
+        .expect("CSV text");
+    assert_eq!(
+        csv.lines().count(),
+        1 + 60,
+        "a header and an hour of transactions:\n{csv}"
+    );
+}

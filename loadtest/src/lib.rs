@@ -13,6 +13,7 @@
 pub mod control;
 pub mod demo;
 pub mod harness;
+pub mod history;
 pub mod http;
 pub mod metrics;
 pub mod net;

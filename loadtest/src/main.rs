@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use loadtest::control::simctl::{self, SimctlArgs};
 use loadtest::demo::{self, DemoArgs};
 use loadtest::harness::{self, RunArgs};
+use loadtest::history::{self, HistoryArgs};
 use loadtest::simulate::{self, SimArgs};
 use std::process::ExitCode;
 
@@ -19,6 +20,8 @@ use std::process::ExitCode;
 /// simctl: the command-line client of that control API.
 /// demo:   csms plus 5 simulated chargers, 4 charging on their own, in one command; it
 ///         prints the REST API login and the control API address.
+/// history: writes a synthetic history of completed transactions into a csms database, for
+///         benchmarks of the history queries.
 ///
 /// Only loopback targets are allowed, and every load run stops by itself.
 #[derive(Debug, Parser)]
@@ -38,6 +41,8 @@ enum Command {
     Simctl(SimctlArgs),
     /// Start csms (from this build) and 5 simulated chargers; drivers charge on all but the last.
     Demo(DemoArgs),
+    /// Write N completed transactions into a csms database (benchmarks of history queries).
+    History(HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,5 +69,6 @@ fn main() -> ExitCode {
         }
         Command::Simctl(args) => simctl::main(args),
         Command::Demo(args) => demo::main(args),
+        Command::History(args) => history::main(args),
     }
 }

@@ -300,3 +300,86 @@ fn readme_examples_run_against_the_demo() {
         assert!(line.starts_with("CP-"), "{line}");
     }
 }
+
+/// The PostgreSQL example, word for word but for three things: the database gets a name of its
+/// own (dropped after), `cargo run --release --` is the csms binary of this build, and the
+/// server listens on a free port. Runs in the PostgreSQL pass of `tests/run`
+/// (`CSMS_TEST_BACKEND=postgres`), whose server is the README's 127.0.0.1:5432.
+#[test]
+fn readme_postgres_example_creates_the_database_and_serves() {
+    if std::env::var("CSMS_TEST_BACKEND").as_deref() != Ok("postgres") {
+        eprintln!("the PostgreSQL example runs in the PostgreSQL pass of tests/run");
+        return;
+    }
+    let block = example("postgres");
+    let name = format!("csms_readme_{}", std::process::id());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port_file = dir.path().join("port");
+    let csms = loadtest::server::locate_csms().unwrap_or_else(|e| panic!("{e}"));
+    let script = block
+        .replace("-U postgres csms\n", &format!("-U postgres {name}\n"))
+        .replace("5432/csms", &format!("5432/{name}"))
+        .replace(
+            "cargo run --release -- serve",
+            &format!(
+                "exec {} serve --bind 127.0.0.1:0 --port-file {} --data-dir {}",
+                csms.display(),
+                port_file.display(),
+                dir.path().join("data").display()
+            ),
+        );
+    assert!(
+        script.contains(&name) && !script.contains("cargo run"),
+        "{script}"
+    );
+    let _ = Command::new("dropdb")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "--if-exists",
+            "--force",
+            &name,
+        ])
+        .status();
+    let server = Command::new("bash")
+        .args(["-euc", &script])
+        .env("CSMS_ADMIN_PASSWORD", "readme-admin-password")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("csms.log")).expect("log"))
+        .spawn()
+        .expect("run the example");
+    let log = || std::fs::read_to_string(dir.path().join("csms.log")).unwrap_or_default();
+    let deadline = Instant::now() + PATIENCE;
+    let addr = loop {
+        if let Some(addr) = std::fs::read_to_string(&port_file)
+            .ok()
+            .filter(|t| t.trim().contains(':'))
+        {
+            break addr.trim().to_owned();
+        }
+        assert!(Instant::now() < deadline, "no server; log:\n{}", log());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let ready = Command::new("curl")
+        .args(["-s", &format!("http://{addr}/ready")])
+        .output()
+        .expect("curl");
+    let stopped = loadtest::server::stop_gently(server, Duration::from_secs(30));
+    let _ = Command::new("dropdb")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "--if-exists",
+            "--force",
+            &name,
+        ])
+        .status();
+    let body = String::from_utf8_lossy(&ready.stdout);
+    assert!(body.contains("\"ready\""), "{body}; log:\n{}", log());
+    assert!(log().contains("(PostgreSQL)"), "{}", log());
+    assert!(stopped, "log:\n{}", log());
+}

@@ -18,6 +18,7 @@ pub mod conn;
 pub mod connectors;
 pub mod file_requests;
 pub mod fleet_counts;
+pub mod history;
 pub mod id_tags;
 pub mod jobs;
 pub mod message_log;

@@ -15,7 +15,7 @@ pub struct DataCheck {
 
 /// The server's database, through its own store: `db` is a database URL (`sqlite://…`) or
 /// the path of a SQLite file.
-fn store(db: &Path) -> Result<csms::db::Pool, String> {
+pub(crate) fn store(db: &Path) -> Result<csms::db::Pool, String> {
     let text = db.display().to_string();
     let url = if text.contains("://") {
         text
