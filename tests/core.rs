@@ -318,6 +318,24 @@ async fn unknown_and_repeated_stops_are_answered_and_recorded() {
         recorded[0]["payload"]["meterStop"], 2500,
         "the duplicate is recorded whole"
     );
+    let by_kind = server
+        .items("/api/v1/chargers/CP-STOP/anomalies?kind=DuplicateStop")
+        .await;
+    assert_eq!(by_kind.len(), 1, "{by_kind:?}");
+    let token = server.admin_token().await;
+    let (code, refused) = server
+        .api(
+            "GET",
+            "/api/v1/chargers/CP-STOP/anomalies?kind=Duplicate",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(code, 422, "{refused}");
+    assert!(
+        refused.to_string().contains("kind") && refused.to_string().contains("DuplicateStop"),
+        "names the field and the kinds: {refused}"
+    );
 }
 
 #[tokio::test]

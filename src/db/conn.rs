@@ -91,28 +91,4 @@ impl DbConn {
             }
         }
     }
-
-    /// Whether the connection can no longer be used (the server went away).
-    pub fn is_lost(error: &diesel::result::Error) -> bool {
-        use diesel::result::{DatabaseErrorKind, Error};
-        matches!(
-            error,
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-                | Error::BrokenTransactionManager
-        ) || matches!(error, Error::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if lost_message(info.message()))
-    }
-}
-
-/// Messages libpq gives when the server is gone or restarting.
-fn lost_message(message: &str) -> bool {
-    const LOST: [&str; 6] = [
-        "server closed the connection",
-        "no connection to the server",
-        "terminating connection",
-        "could not receive data",
-        "could not send data",
-        "the database system is",
-    ];
-    LOST.iter().any(|m| message.contains(m))
 }

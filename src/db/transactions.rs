@@ -14,6 +14,7 @@ use super::schema::{meter_values as mv, transactions as tx};
 use super::DbConn;
 use crate::ocpp::v16::common::AuthorizationStatus;
 use chrono::NaiveDateTime;
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 
 /// A charging session.
@@ -208,26 +209,31 @@ pub fn find(c: &mut DbConn, id: i32) -> QueryResult<Option<Transaction>> {
     Ok(with_energy(c, row.into_iter().collect())?.pop())
 }
 
-/// What [`export`] found.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Export {
-    /// Every matching transaction, sorted (no energy so far: `latest_wh` is `None`).
-    Rows(Vec<Transaction>),
-    /// More match than the export may hold: how many.
-    TooMany(i64),
+/// How many transactions an export of `filter` would hold.
+pub fn export_count(c: &mut DbConn, filter: &Filter) -> QueryResult<i64> {
+    filtered(filter).count().get_result(c)
 }
 
-/// All transactions matching `filter`, sorted, unless more than `max_rows` match.
-pub fn export(c: &mut DbConn, filter: &Filter, sort: Sort, max_rows: i64) -> QueryResult<Export> {
-    let total: i64 = filtered(filter).count().get_result(c)?;
-    if total > max_rows {
-        return Ok(Export::TooMany(total));
+/// Every transaction matching `filter`, sorted, handed to `each` one at a time as the rows
+/// arrive (they are never all held at once; no energy so far: `latest_wh` is `None`). Stops
+/// early when `each` returns false; returns how many were handed over.
+pub fn export(
+    c: &mut DbConn,
+    filter: &Filter,
+    sort: Sort,
+    mut each: impl FnMut(Transaction) -> bool,
+) -> QueryResult<u64> {
+    let mut handed = 0;
+    for row in sorted(filter, sort)
+        .select(Row::as_select())
+        .load_iter::<Row, DefaultLoadingMode>(c)?
+    {
+        if !each(Transaction::from_row(row?, None)?) {
+            break;
+        }
+        handed += 1;
     }
-    let rows: Vec<Row> = sorted(filter, sort).select(Row::as_select()).load(c)?;
-    rows.into_iter()
-        .map(|r| Transaction::from_row(r, None))
-        .collect::<QueryResult<_>>()
-        .map(Export::Rows)
+    Ok(handed)
 }
 
 /// Transactions not stopped yet.
@@ -495,18 +501,21 @@ mod tests {
             field: "id",
             desc: false,
         };
-        match export(&mut c, &Filter::default(), by_id, 2).unwrap() {
-            Export::Rows(rows) => {
-                let ids: Vec<(i32, Option<i64>)> =
-                    rows.iter().map(|t| (t.id, t.latest_wh)).collect();
-                assert_eq!(ids, [(1, None), (2, None)]);
-            }
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(
-            export(&mut c, &Filter::default(), by_id, 1).unwrap(),
-            Export::TooMany(2)
-        );
+        assert_eq!(export_count(&mut c, &Filter::default()).unwrap(), 2);
+        let mut ids: Vec<(i32, Option<i64>)> = Vec::new();
+        let handed = export(&mut c, &Filter::default(), by_id, |t| {
+            ids.push((t.id, t.latest_wh));
+            true
+        })
+        .unwrap();
+        assert_eq!((handed, ids), (2, vec![(1, None), (2, None)]));
+        let mut first = Vec::new();
+        let handed = export(&mut c, &Filter::default(), by_id, |t| {
+            first.push(t.id);
+            false
+        })
+        .unwrap();
+        assert_eq!((handed, first), (0, vec![1]), "stops when told to");
 
         let series = samples(
             &mut c,

@@ -3,11 +3,12 @@
 //! without a StopTransaction, late stops and meter values, start answers that never left.
 
 use super::chargers::must_exist;
-use super::parse_int;
+use super::{one_of, parse_int};
 use crate::api::auth::Viewer;
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
 use crate::db::anomalies as store;
+use crate::db::anomalies::AnomalyKind;
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
 use actix_web::{get, web};
@@ -35,7 +36,9 @@ pub struct AnomalyFilter {
     /// Only this transaction.
     #[param(value_type = Option<i32>)]
     pub transaction_id: Option<String>,
-    /// Only this kind, exactly.
+    /// Only this kind: UnknownTransaction, DuplicateStop, StopAfterInferredEnd,
+    /// MeterValuesAfterStop, MeterValuesAfterInferredEnd, StartAnswerLost, EndedWithoutStop or
+    /// StartOnBusyConnector.
     pub kind: Option<String>,
 }
 
@@ -44,7 +47,7 @@ impl From<store::Anomaly> for Anomaly {
         Anomaly {
             id: a.id,
             transaction_id: a.transaction_id,
-            kind: a.kind,
+            kind: a.kind.as_str().to_owned(),
             payload: a.payload,
             received_at: Timestamp::from_naive(a.received_at),
         }
@@ -55,7 +58,13 @@ impl AnomalyFilter {
     fn check(&self) -> Result<store::Filter, ApiError> {
         Ok(store::Filter {
             transaction_id: parse_int("transactionId", self.transaction_id.as_deref())?,
-            kind: self.kind.clone().filter(|k| !k.is_empty()),
+            kind: match self.kind.as_deref().filter(|k| !k.is_empty()) {
+                None => None,
+                Some(k) => {
+                    one_of("kind", k, AnomalyKind::ALL.map(AnomalyKind::as_str))?;
+                    AnomalyKind::parse(k)
+                }
+            },
         })
     }
 }

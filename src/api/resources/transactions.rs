@@ -4,7 +4,7 @@ use super::{one_of, parse_int, parse_time, seconds_between, SortParams};
 use crate::api::auth::Viewer;
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
-use crate::db::transactions::{self as store, Export, State};
+use crate::db::transactions::{self as store, State};
 use crate::ocpp::types::Timestamp;
 use crate::services::Services;
 use actix_web::{get, web, HttpResponse};
@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 /// Most rows one CSV export holds; narrow the filters for more.
 const MAX_CSV_ROWS: i64 = 500_000;
+/// About how many bytes of CSV go out at a time.
+const CSV_CHUNK_BYTES: usize = 64 * 1024;
 
 /// A charging session.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -297,29 +299,59 @@ fn text_cell(text: &str) -> String {
     }
 }
 
-fn csv_of(rows: &[store::Transaction], now: NaiveDateTime) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(CSV_HEADER)?;
+/// One transaction as a CSV record.
+fn csv_record(r: &store::Transaction, now: NaiveDateTime) -> [String; 12] {
     let time = |t: Option<NaiveDateTime>| t.map(|t| Timestamp::from_naive(t).to_string());
     let num = |n: Option<i64>| n.map(|n| n.to_string());
-    for r in rows {
-        let stop = r.meter_stop;
-        out.write_record([
-            r.id.to_string(),
-            text_cell(&r.charge_point_id),
-            r.connector_id.to_string(),
-            text_cell(&r.id_tag),
-            Timestamp::from_naive(r.start_time).to_string(),
-            time(r.stop_time).unwrap_or_default(),
-            r.meter_start.to_string(),
-            num(stop).unwrap_or_default(),
-            num(stop.map(|s| s - r.meter_start)).unwrap_or_default(),
-            seconds_between(r.start_time, r.stop_time.unwrap_or(now)).to_string(),
-            text_cell(r.stop_reason.as_deref().unwrap_or_default()),
-            text_cell(r.stop_id_tag.as_deref().unwrap_or_default()),
-        ])?;
+    let stop = r.meter_stop;
+    [
+        r.id.to_string(),
+        text_cell(&r.charge_point_id),
+        r.connector_id.to_string(),
+        text_cell(&r.id_tag),
+        Timestamp::from_naive(r.start_time).to_string(),
+        time(r.stop_time).unwrap_or_default(),
+        r.meter_start.to_string(),
+        num(stop).unwrap_or_default(),
+        num(stop.map(|s| s - r.meter_start)).unwrap_or_default(),
+        seconds_between(r.start_time, r.stop_time.unwrap_or(now)).to_string(),
+        text_cell(r.stop_reason.as_deref().unwrap_or_default()),
+        text_cell(r.stop_id_tag.as_deref().unwrap_or_default()),
+    ]
+}
+
+/// Writes the export into `chunks` as CSV pieces of about [`CSV_CHUNK_BYTES`], reading rows as
+/// it goes; stops when the receiver is gone (the client went away).
+fn stream_csv(
+    c: &mut crate::db::DbConn,
+    filter: &store::Filter,
+    sort: crate::db::page::Sort,
+    chunks: &tokio::sync::mpsc::Sender<bytes::Bytes>,
+) -> Result<(), String> {
+    let now = chrono::Utc::now().naive_utc();
+    let mut out = csv::Writer::from_writer(Vec::with_capacity(CSV_CHUNK_BYTES * 2));
+    let mut failed = None;
+    let send = |out: &mut csv::Writer<Vec<u8>>| -> bool {
+        let fresh = csv::Writer::from_writer(Vec::with_capacity(CSV_CHUNK_BYTES * 2));
+        match std::mem::replace(out, fresh).into_inner() {
+            Ok(piece) => chunks.blocking_send(bytes::Bytes::from(piece)).is_ok(),
+            Err(_) => false,
+        }
+    };
+    out.write_record(CSV_HEADER).map_err(|e| e.to_string())?;
+    store::export(c, filter, sort, |t| {
+        if let Err(e) = out.write_record(csv_record(&t, now)) {
+            failed = Some(e.to_string());
+            return false;
+        }
+        out.get_ref().len() < CSV_CHUNK_BYTES || send(&mut out)
+    })
+    .map_err(|e| e.to_string())?;
+    if let Some(e) = failed {
+        return Err(e);
     }
-    out.into_inner().map_err(|e| e.into_error().into())
+    send(&mut out);
+    Ok(())
 }
 
 /// Transactions as CSV, with the list's filters and sorts, all matching rows (at most
@@ -338,30 +370,36 @@ pub async fn export_csv(
 ) -> Result<HttpResponse, ApiError> {
     let filter = filter.into_inner().check()?;
     let sort = sort.resolve(&store::SORTS, store::DEFAULT_SORT)?;
-    let found = crate::db::read(&services.pool, move |c| {
-        store::export(c, &filter, sort, MAX_CSV_ROWS)
-    })
-    .await?;
-    let rows = match found {
-        Export::Rows(rows) => rows,
-        Export::TooMany(total) => {
-            return Err(ApiError::invalid(format!(
-                "from: {total} transactions match, more than {MAX_CSV_ROWS}; narrow the time range"
-            )))
+    let counted = filter.clone();
+    let total = crate::db::read(&services.pool, move |c| store::export_count(c, &counted)).await?;
+    if total > MAX_CSV_ROWS {
+        return Err(ApiError::invalid(format!(
+            "from: {total} transactions match, more than {MAX_CSV_ROWS}; narrow the time range"
+        )));
+    }
+    // Rows go out as they are read: a few chunks in flight, whatever the size of the export.
+    let (chunks, received) = tokio::sync::mpsc::channel::<bytes::Bytes>(4);
+    let pool = services.pool.clone();
+    actix_web::rt::task::spawn_blocking(move || {
+        let written = pool
+            .get()
+            .map_err(|e| e.to_string())
+            .and_then(|mut c| stream_csv(&mut c, &filter, sort, &chunks));
+        if let Err(e) = written {
+            log::error!("CSV export of transactions failed: {e}");
         }
-    };
-    let now = chrono::Utc::now().naive_utc();
-    let body = web::block(move || csv_of(&rows, now))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(format!("CSV: {e}")))?;
+    });
+    let body = futures_util::stream::unfold(received, |mut received| async move {
+        let chunk = received.recv().await?;
+        Some((Ok::<_, actix_web::Error>(chunk), received))
+    });
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
             "attachment; filename=\"transactions.csv\"",
         ))
-        .body(body))
+        .streaming(body))
 }
 
 #[cfg(test)]

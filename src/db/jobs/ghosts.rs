@@ -20,6 +20,7 @@
 //! inferred end (see [`super::transactions`]).
 
 use super::transactions::record_anomaly;
+use crate::db::anomalies::AnomalyKind;
 use crate::db::readings::{self, Reading};
 use crate::db::schema::{connectors, transactions as tx};
 use crate::db::DbConn;
@@ -190,7 +191,7 @@ pub(super) fn close(
             conn,
             &cp,
             Some(transaction_id),
-            "EndedWithoutStop",
+            AnomalyKind::EndedWithoutStop,
             &record,
             at,
         )?;
@@ -268,7 +269,14 @@ pub(super) fn close_superseded(
                 at,
             )?;
         } else {
-            record_anomaly(conn, cp, Some(id), "StartOnBusyConnector", payload, at)?;
+            record_anomaly(
+                conn,
+                cp,
+                Some(id),
+                AnomalyKind::StartOnBusyConnector,
+                payload,
+                at,
+            )?;
         }
     }
     Ok(())

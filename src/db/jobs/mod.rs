@@ -161,7 +161,7 @@ pub enum Outcome {
     },
     Stopped {
         id_tag_info: Option<IdTagInfo>,
-        anomaly: Option<&'static str>,
+        anomaly: Option<crate::db::anomalies::AnomalyKind>,
     },
     /// Rows removed or transactions ended by a periodic job.
     Pruned(usize),

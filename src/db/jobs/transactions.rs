@@ -5,6 +5,7 @@
 
 use super::ghosts::{self, EndedBy, InferredEnd};
 use super::{spelling, Outcome};
+use crate::db::anomalies::AnomalyKind;
 use crate::db::id_tags::TagStatus;
 use crate::db::models::{IdTag, NewMeterValue};
 use crate::db::schema::{id_tags, meter_values, transaction_anomalies, transactions as tx};
@@ -218,8 +219,8 @@ pub(super) fn stop(
         .as_ref()
         .map(|(_, e, _)| e.as_deref().and_then(EndedBy::parse));
     let anomaly = match ended_by {
-        None => Some("UnknownTransaction"),
-        Some(Some(EndedBy::Charger)) => Some("DuplicateStop"),
+        None => Some(AnomalyKind::UnknownTransaction),
+        Some(Some(EndedBy::Charger)) => Some(AnomalyKind::DuplicateStop),
         Some(open_or_inferred) => {
             // The end the server or an operator recorded, which this stop replaces. A refused
             // start is expected to end with the charger's stop (DeAuthorized): nothing to tell.
@@ -247,7 +248,7 @@ pub(super) fn stop(
             if let (Some((connector_id, _, _)), Some(data)) = (&found, &req.transaction_data) {
                 insert_meter_values(conn, cp, *connector_id, Some(req.transaction_id), data, at)?;
             }
-            replaced.map(|_| "StopAfterInferredEnd")
+            replaced.map(|_| AnomalyKind::StopAfterInferredEnd)
         }
     };
     if let Some(kind) = anomaly {
@@ -299,7 +300,7 @@ fn after_end(
         return Ok(());
     };
     let kind = match EndedBy::parse(&ended_by) {
-        Some(EndedBy::Charger) | None => "MeterValuesAfterStop",
+        Some(EndedBy::Charger) | None => AnomalyKind::MeterValuesAfterStop,
         Some(EndedBy::Inferred | EndedBy::Operator) => {
             let newest = req.meter_value.iter().map(|mv| mv.timestamp.naive()).max();
             let energy = req
@@ -326,7 +327,7 @@ fn after_end(
                     }),
                 ))
                 .execute(conn)?;
-            "MeterValuesAfterInferredEnd"
+            AnomalyKind::MeterValuesAfterInferredEnd
         }
     };
     record_anomaly(conn, cp, Some(transaction_id), kind, req, at)
@@ -352,7 +353,7 @@ pub(super) fn start_answer_lost(
     .returning(tx::id)
     .get_result(conn)
     .optional()?;
-    record_anomaly(conn, cp, id, "StartAnswerLost", req, at)?;
+    record_anomaly(conn, cp, id, AnomalyKind::StartAnswerLost, req, at)?;
     Ok(Outcome::Done)
 }
 
@@ -408,19 +409,32 @@ fn insert_meter_values(
             })
         })
         .collect();
-    // One row at a time: a single-row insert is a cached prepared statement, where a
-    // multi-row one would be prepared anew for every distinct row count.
-    for row in &rows {
-        diesel::insert_into(meter_values::table)
-            .values(row)
-            .execute(conn)?;
+    match conn {
+        // One row at a time: a single-row insert is a cached prepared statement, where a
+        // multi-row one would be prepared anew for every distinct row count.
+        DbConn::Sqlite(c) => {
+            for row in &rows {
+                diesel::insert_into(meter_values::table)
+                    .values(row)
+                    .execute(c)?;
+            }
+        }
+        // One statement: every statement is a round trip to the server, which costs more than
+        // preparing it.
+        DbConn::Postgres(c) if !rows.is_empty() => {
+            diesel::insert_into(meter_values::table)
+                .values(&rows)
+                .execute(c)?;
+        }
+        DbConn::Postgres(_) => {}
     }
     Ok(())
 }
 
 /// Logs an anomaly: a burst of 20, then at most one a second across all chargers; the next
 /// line says how many were left out (every one is stored and listed by the API).
-fn warn_anomaly(cp: &str, kind: &str, transaction_id: Option<i32>) {
+fn warn_anomaly(cp: &str, kind: AnomalyKind, transaction_id: Option<i32>) {
+    let kind = kind.as_str();
     use crate::charger::state::TokenBucket;
     use std::sync::{LazyLock, Mutex};
     use std::time::Instant;
@@ -446,7 +460,7 @@ pub(super) fn record_anomaly<T: serde::Serialize>(
     conn: &mut DbConn,
     cp: &str,
     transaction_id: Option<i32>,
-    kind: &str,
+    kind: AnomalyKind,
     payload: &T,
     at: NaiveDateTime,
 ) -> Result<(), Error> {
@@ -455,7 +469,7 @@ pub(super) fn record_anomaly<T: serde::Serialize>(
         .values((
             transaction_anomalies::charge_point_id.eq(cp),
             transaction_anomalies::transaction_id.eq(transaction_id),
-            transaction_anomalies::kind.eq(kind),
+            transaction_anomalies::kind.eq(kind.as_str()),
             transaction_anomalies::payload.eq(serde_json::to_string(payload).unwrap_or_default()),
             transaction_anomalies::received_at.eq(at),
         ))
