@@ -166,12 +166,23 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
         handle.stop(true).await;
     });
     server.await.map_err(|e| format!("server error: {e}"))?;
-    // Everything sent to the writer before this point is committed when Flush answers.
-    let _ = writer.send(Write(Job::Flush)).await;
-    log::info!("stopped; all writes committed");
+    // Everything sent to the writer before this point is committed when Flush answers. A
+    // database that stays unreachable does not keep the process from ending: what waits was
+    // never confirmed to anyone.
+    let flushed = tokio::time::timeout(FINAL_COMMIT_WAIT, writer.send(Write(Job::Flush))).await;
+    if flushed.is_ok() {
+        log::info!("stopped; all writes committed");
+    } else {
+        log::error!(
+            "stopped with writes the database did not take (unreachable); none of them was confirmed"
+        );
+    }
     drop(lock);
     Ok(())
 }
+
+/// Longest a shutdown waits for the last commit (a healthy database takes well under a second).
+const FINAL_COMMIT_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 async fn wait_for_signal() {
     #[cfg(unix)]

@@ -301,6 +301,21 @@ fn readme_examples_run_against_the_demo() {
     }
 }
 
+/// Drops the database `name` on the README's server, if it is there.
+fn drop_database(name: &str) {
+    let _ = Command::new("dropdb")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "--if-exists",
+            "--force",
+            name,
+        ])
+        .status();
+}
+
 /// The PostgreSQL example, word for word but for three things: the database gets a name of its
 /// own (dropped after), `cargo run --release --` is the csms binary of this build, and the
 /// server listens on a free port. Runs in the PostgreSQL pass of `tests/run`
@@ -332,17 +347,7 @@ fn readme_postgres_example_creates_the_database_and_serves() {
         script.contains(&name) && !script.contains("cargo run"),
         "{script}"
     );
-    let _ = Command::new("dropdb")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "--if-exists",
-            "--force",
-            &name,
-        ])
-        .status();
+    drop_database(&name);
     let server = Command::new("bash")
         .args(["-euc", &script])
         .env("CSMS_ADMIN_PASSWORD", "readme-admin-password")
@@ -367,17 +372,7 @@ fn readme_postgres_example_creates_the_database_and_serves() {
         .output()
         .expect("curl");
     let stopped = loadtest::server::stop_gently(server, Duration::from_secs(30));
-    let _ = Command::new("dropdb")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "--if-exists",
-            "--force",
-            &name,
-        ])
-        .status();
+    drop_database(&name);
     let body = String::from_utf8_lossy(&ready.stdout);
     assert!(body.contains("\"ready\""), "{body}; log:\n{}", log());
     assert!(log().contains("(PostgreSQL)"), "{}", log());
