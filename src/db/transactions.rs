@@ -5,7 +5,7 @@
 
 use super::audit::{self, AuditRow};
 use super::conn::MultiBackend;
-use super::jobs::ghosts::{close_by_operator, EndedBy, OperatorClose};
+use super::jobs::ghosts::{close_by_operator, EndedBy, InferredEnd, OperatorClose};
 use super::models::Transaction as Row;
 use super::page::{Page, PageRequest, Sort};
 use super::query::{order_by, order_by_nullable, stored};
@@ -13,6 +13,7 @@ use super::readings::{self, ENERGY_REGISTER};
 use super::schema::{meter_values as mv, transactions as tx};
 use super::DbConn;
 use crate::ocpp::v16::common::AuthorizationStatus;
+use crate::ocpp::v16::stop_transaction::Reason;
 use chrono::NaiveDateTime;
 use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
@@ -33,8 +34,7 @@ pub struct Transaction {
     pub stop_time: Option<NaiveDateTime>,
     /// Wh.
     pub meter_stop: Option<i64>,
-    /// The charger's Reason, or the end the server inferred (see [`super::jobs::ghosts`]).
-    pub stop_reason: Option<String>,
+    pub stop_reason: Option<StopReason>,
     pub stop_id_tag: Option<String>,
     /// `None` while active.
     pub ended_by: Option<EndedBy>,
@@ -81,12 +81,42 @@ impl Transaction {
             reservation_id: r.reservation_id,
             stop_time: r.stop_time,
             meter_stop: r.meter_stop,
-            stop_reason: r.stop_reason,
+            stop_reason: r
+                .stop_reason
+                .as_deref()
+                .map(|s| stored("transactions.stop_reason", s, StopReason::parse))
+                .transpose()?,
             stop_id_tag: r.stop_id_tag,
             end_note: r.end_note,
             start_answer_lost: r.start_answer_lost,
             latest_wh,
         })
+    }
+}
+
+/// Why a transaction stopped: the charger's Reason, or the end the server inferred (see
+/// [`super::jobs::ghosts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    Charger(Reason),
+    Server(InferredEnd),
+}
+
+impl StopReason {
+    /// As stored and shown: OCPP's spelling, or the inferred end's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Charger(r) => r.as_str(),
+            StopReason::Server(e) => e.reason(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StopReason> {
+        let charger = Reason::ALL.into_iter().find(|r| r.as_str() == s);
+        let server = || InferredEnd::ALL.into_iter().find(|e| e.reason() == s);
+        charger
+            .map(StopReason::Charger)
+            .or_else(|| server().map(StopReason::Server))
     }
 }
 
@@ -399,6 +429,20 @@ mod tests {
 
     fn plan_of(filter: Filter, sort: Sort) -> String {
         plan::of(sorted(&filter, sort).limit(50).offset(0))
+    }
+
+    #[test]
+    fn stop_reasons_read_back_as_written_and_unknown_ones_are_refused() {
+        use crate::ocpp::v16::stop_transaction::Reason;
+        let all = Reason::ALL
+            .map(StopReason::Charger)
+            .into_iter()
+            .chain(InferredEnd::ALL.map(StopReason::Server));
+        for reason in all {
+            assert_eq!(StopReason::parse(reason.as_str()), Some(reason));
+        }
+        assert_eq!(StopReason::parse("local"), None);
+        assert_eq!(StopReason::parse(""), None);
     }
 
     #[test]

@@ -72,7 +72,7 @@ impl Transaction {
             stop_time: t.stop_time.map(Timestamp::from_naive),
             meter_start: t.meter_start,
             meter_stop: t.meter_stop,
-            stop_reason: t.stop_reason,
+            stop_reason: t.stop_reason.map(|r| r.as_str().to_owned()),
             stop_id_tag: t.stop_id_tag,
             reservation_id: t.reservation_id,
             ended_by: t.ended_by.map(|e| e.as_str().to_owned()),
@@ -315,7 +315,7 @@ fn csv_record(r: &store::Transaction, now: NaiveDateTime) -> [String; 12] {
         num(stop).unwrap_or_default(),
         num(stop.map(|s| s - r.meter_start)).unwrap_or_default(),
         seconds_between(r.start_time, r.stop_time.unwrap_or(now)).to_string(),
-        text_cell(r.stop_reason.as_deref().unwrap_or_default()),
+        text_cell(r.stop_reason.map_or("", store::StopReason::as_str)),
         text_cell(r.stop_id_tag.as_deref().unwrap_or_default()),
     ]
 }

@@ -23,6 +23,7 @@ use super::transactions::record_anomaly;
 use crate::db::anomalies::AnomalyKind;
 use crate::db::readings::{self, Reading};
 use crate::db::schema::{connectors, transactions as tx};
+use crate::db::transactions::StopReason;
 use crate::db::DbConn;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
@@ -40,6 +41,14 @@ pub enum InferredEnd {
 }
 
 impl InferredEnd {
+    pub const ALL: [InferredEnd; 5] = [
+        InferredEnd::StartRefused,
+        InferredEnd::NewStartOnConnector,
+        InferredEnd::ChargerRebooted,
+        InferredEnd::ConnectorAvailable,
+        InferredEnd::ClosedByOperator,
+    ];
+
     /// The stop reason stored for it (beside OCPP's own Reason values).
     pub fn reason(self) -> &'static str {
         match self {
@@ -173,7 +182,7 @@ pub(super) fn close(
         .set((
             tx::stop_time.eq(stop_time),
             tx::meter_stop.eq(meter_stop),
-            tx::stop_reason.eq(why.reason()),
+            tx::stop_reason.eq(StopReason::Server(why).as_str()),
             tx::ended_by.eq(why.ended_by().as_str()),
             tx::end_note.eq(note),
             tx::stopped_at.eq(at),

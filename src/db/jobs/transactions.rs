@@ -9,11 +9,13 @@ use crate::db::anomalies::AnomalyKind;
 use crate::db::id_tags::TagStatus;
 use crate::db::models::{IdTag, NewMeterValue};
 use crate::db::schema::{id_tags, meter_values, transaction_anomalies, transactions as tx};
+use crate::db::transactions::StopReason;
 use crate::db::DbConn;
 use crate::ocpp::types::{CiString, IdToken, Timestamp};
 use crate::ocpp::v16::common::{AuthorizationStatus, IdTagInfo, MeterValue};
 use crate::ocpp::v16::meter_values::MeterValuesRequest;
 use crate::ocpp::v16::start_transaction::StartTransactionRequest;
+use crate::ocpp::v16::stop_transaction::Reason;
 use crate::ocpp::v16::stop_transaction::StopTransactionRequest;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -234,11 +236,8 @@ pub(super) fn stop(
                 .set((
                     tx::stop_time.eq(req.timestamp.naive()),
                     tx::meter_stop.eq(req.meter_stop),
-                    tx::stop_reason.eq(req
-                        .reason
-                        .as_ref()
-                        .map(spelling)
-                        .unwrap_or_else(|| "Local".into())),
+                    tx::stop_reason
+                        .eq(StopReason::Charger(req.reason.unwrap_or(Reason::Local)).as_str()),
                     tx::stop_id_tag.eq(req.id_tag.as_deref()),
                     tx::ended_by.eq(EndedBy::Charger.as_str()),
                     tx::end_note.eq(note),
