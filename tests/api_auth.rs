@@ -92,6 +92,10 @@ async fn every_route_checks_credentials_and_roles() {
         if code != 401 || body["error"].as_str().is_none() {
             failures.push(format!("{route} without credentials: {code} {body}"));
         }
+        if route.template == "/api/v1/auth/logout" {
+            // It would end these tokens' sessions; its own test covers it.
+            continue;
+        }
         let needed = ROLES.iter().position(|r| r == role).expect("known role");
         for (rank, token) in tokens.iter().enumerate() {
             let (code, body) = routes::request(&server, route, Some(token)).await;
@@ -320,6 +324,80 @@ async fn role_changes_and_deleted_users_take_effect_at_once() {
         .api("GET", "/api/v1/chargers", Some(&viewer), None)
         .await;
     assert_eq!(code, 401);
+}
+
+#[tokio::test]
+async fn tokens_end_with_a_new_password_a_logout_or_the_user_and_never_come_back() {
+    let server = TestServer::start("");
+    let admin = server.admin_token().await;
+    let me = |token: String| {
+        let server = &server;
+        async move {
+            server
+                .api("GET", "/api/v1/auth/me", Some(&token), None)
+                .await
+                .0
+        }
+    };
+
+    // A new password ends the old sessions; a login with it works.
+    let before = user(&server, &admin, "operator").await;
+    assert_eq!(me(before.clone()).await, 200);
+    let (code, _) = server
+        .api(
+            "PUT",
+            "/api/v1/users/operator-user",
+            Some(&admin),
+            Some(json!({"password": "a-new-password-456"})),
+        )
+        .await;
+    assert_eq!(code, 204);
+    assert_eq!(
+        me(before).await,
+        401,
+        "a token from before the new password"
+    );
+    let after = server.login("operator-user", "a-new-password-456").await;
+    assert_eq!(me(after.clone()).await, 200);
+
+    // Logout ends every session of that user, and only theirs.
+    let second = server.login("operator-user", "a-new-password-456").await;
+    let (code, body) = server
+        .api("POST", "/api/v1/auth/logout", Some(&after), None)
+        .await;
+    assert_eq!(code, 204, "{body}");
+    assert_eq!(me(after).await, 401);
+    assert_eq!(me(second).await, 401, "logged out everywhere");
+    assert_eq!(me(admin.clone()).await, 200, "other users stay logged in");
+
+    // A deleted user's token does not come back with a new account of the same name.
+    let old = user(&server, &admin, "viewer").await;
+    let (code, _) = server
+        .api("DELETE", "/api/v1/users/viewer-user", Some(&admin), None)
+        .await;
+    assert_eq!(code, 204);
+    let (code, _) = server
+        .api(
+            "POST",
+            "/api/v1/users",
+            Some(&admin),
+            Some(json!({"username": "viewer-user", "password": "viewer-password-123", "role": "admin"})),
+        )
+        .await;
+    assert_eq!(code, 201);
+    let (code, body) = server.api("GET", "/api/v1/users", Some(&old), None).await;
+    assert_eq!(
+        code, 401,
+        "the old viewer token must not act as the new admin: {body}"
+    );
+    assert!(body.to_string().contains("log in again"), "{body}");
+
+    // An API key has no session to end.
+    let (_, key) = api_key(&server, &admin, "machine", "viewer").await;
+    let (code, body) = server
+        .api("POST", "/api/v1/auth/logout", Some(&key), None)
+        .await;
+    assert_eq!(code, 422, "{body}");
 }
 
 #[tokio::test]

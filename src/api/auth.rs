@@ -2,14 +2,14 @@
 //! they need as an argument ([`Viewer`], [`Operator`], [`Admin`]); the extractor does the rest.
 //!
 //! - Passwords: argon2id PHC strings.
-//! - Tokens: HS256 JWT `{sub, role, iat, exp}`; the user is looked up on every request, so a
-//!   deleted user or a changed role takes effect at once.
+//! - Tokens: HS256 JWT naming the user's id and token version; the user is looked up on every
+//!   request, so a deleted user, a changed role, a new password or a logout takes effect at once.
 //! - API keys: `csms_<prefix>_<secret>`; the prefix finds the row, the secret is checked
 //!   against its SHA-256; shown once at creation; revocable.
 
 use super::error::ApiError;
 pub use crate::auth::passwords::{self, verify as verify_password, MIN_PASSWORD_CHARS};
-pub use crate::auth::tokens::Tokens;
+pub use crate::auth::tokens::{TokenUser, Tokens};
 use crate::services::Services;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -28,12 +28,14 @@ pub struct Caller {
     /// `user:<name>` or `key:<name>`, as written in the audit log.
     pub name: String,
     pub role: Role,
+    /// The user's id when the caller logged in (not for API keys).
+    pub user_id: Option<i32>,
 }
 
 /// Issues a token for a user; returns it with its lifetime in seconds.
-pub fn issue_token(tokens: &Tokens, username: &str, role: Role) -> Result<(String, u64), ApiError> {
+pub fn issue_token(tokens: &Tokens, user: &TokenUser<'_>) -> Result<(String, u64), ApiError> {
     tokens
-        .issue(username, role)
+        .issue(user)
         .map_err(|e| ApiError::Internal(format!("cannot sign token: {e}")))
 }
 
@@ -108,21 +110,26 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         return Ok(Caller {
             name: format!("key:{}", key.name),
             role: key.role,
+            user_id: None,
         });
     }
-    let username = services
+    let (id, version) = services
         .tokens
         .verify(credential)
         .map_err(ApiError::Unauthorized)?;
-    let lookup = username.clone();
-    let role = crate::db::read(&services.pool, move |c| {
-        crate::db::users::role_of(c, &lookup)
+    let session = crate::db::read(&services.pool, move |c| {
+        crate::db::users::session(c, id, version)
     })
     .await?
-    .ok_or_else(|| ApiError::Unauthorized("user no longer exists".into()))?;
+    .ok_or_else(|| {
+        ApiError::Unauthorized(
+            "token revoked (logout or new password) or its user deleted: log in again".into(),
+        )
+    })?;
     Ok(Caller {
-        name: format!("user:{username}"),
-        role,
+        name: format!("user:{}", session.username),
+        role: session.role,
+        user_id: Some(id),
     })
 }
 
@@ -270,13 +277,19 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_forgeries_fail() {
         let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef", 60);
-        let (token, ttl) = tokens.issue("alice", Role::Operator).unwrap();
+        let alice = TokenUser {
+            id: 7,
+            username: "alice",
+            role: Role::Operator,
+            token_version: 3,
+        };
+        let (token, ttl) = tokens.issue(&alice).unwrap();
         assert_eq!(ttl, 60);
-        assert_eq!(tokens.verify(&token).unwrap(), "alice");
+        assert_eq!(tokens.verify(&token).unwrap(), (7, 3));
         let other = Tokens::new(b"another secret another secret 123", 60);
         assert!(other.verify(&token).is_err());
         let expired = Tokens::new(b"0123456789abcdef0123456789abcdef", 0);
-        let (old, _) = expired.issue("alice", Role::Admin).unwrap();
+        let (old, _) = expired.issue(&alice).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(1100));
         assert!(expired.verify(&old).is_err());
     }

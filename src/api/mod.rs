@@ -28,6 +28,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Registers every `/api/v1` service.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(session::login)
+        .service(session::logout)
         .service(session::me)
         .service(users::list)
         .service(users::create)

@@ -1,10 +1,11 @@
 //! Logging in and asking who you are.
 
-use super::auth::{issue_token, verify_password, Caller, Role};
+use super::auth::{issue_token, verify_password, Caller, Role, TokenUser};
+
 use super::body::Body;
 use super::error::ApiError;
 use crate::services::Services;
-use actix_web::{get, post, web, HttpRequest};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -59,7 +60,15 @@ pub async fn login(
     };
     guard.succeeded(&user.username);
     let role = user.role;
-    let (token, expires_in) = issue_token(&services.tokens, &user.username, role)?;
+    let (token, expires_in) = issue_token(
+        &services.tokens,
+        &TokenUser {
+            id: user.id,
+            username: &user.username,
+            role,
+            token_version: user.token_version,
+        },
+    )?;
     Ok(web::Json(LoginResponse {
         token,
         expires_in,
@@ -73,6 +82,27 @@ pub struct Me {
     /// `user:<name>` or `key:<name>`.
     pub name: String,
     pub role: Role,
+}
+
+/// Ends every session of the logged-in user: all tokens issued to them so far stop working.
+#[utoipa::path(tag = "auth", responses((status = 204, description = "logged out everywhere"),
+        (status = 401), (status = 422, description = "an API key cannot log out; revoke it")),
+    security(("bearer" = ["viewer"])))]
+#[post("/auth/logout")]
+pub async fn logout(
+    caller: Caller,
+    services: web::Data<Services>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(id) = caller.user_id else {
+        return Err(ApiError::invalid(
+            "an API key cannot log out: revoke it with DELETE /api/v1/api-keys/{id}",
+        ));
+    };
+    crate::db::write(&services.writer, move |c| {
+        crate::db::users::revoke_tokens(c, id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Who the credentials belong to.

@@ -1,10 +1,22 @@
-//! Login tokens: HS256 JWT `{sub, role, iat, exp}`, signed with a configured secret or one kept
-//! in the data directory (made on first use, mode 0600).
+//! Login tokens: HS256 JWT `{sub, uid, ver, role, iat, exp}`, signed with a configured secret or
+//! one kept in the data directory (made on first use, mode 0600). A token stands for the user
+//! with id `uid` while that user's token version is still `ver` (see `db::users::session`): a
+//! new password, a logout or the user's deletion ends it, and a user re-created under the same
+//! name gets a new id.
 
 use crate::db::users::Role;
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+
+/// Who a token is issued to.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenUser<'a> {
+    pub id: i32,
+    pub username: &'a str,
+    pub role: Role,
+    pub token_version: i32,
+}
 
 /// The secret that signs tokens, and their lifetime.
 pub struct Tokens {
@@ -15,7 +27,10 @@ pub struct Tokens {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
+    /// The user name, for people reading the token.
     sub: String,
+    uid: i32,
+    ver: i32,
     role: Role,
     iat: u64,
     exp: u64,
@@ -49,11 +64,13 @@ impl Tokens {
     }
 
     /// Issues a token for a user; returns it with its lifetime in seconds.
-    pub fn issue(&self, username: &str, role: Role) -> Result<(String, u64), String> {
+    pub fn issue(&self, user: &TokenUser<'_>) -> Result<(String, u64), String> {
         let now = chrono::Utc::now().timestamp().max(0) as u64;
         let claims = Claims {
-            sub: username.to_owned(),
-            role,
+            sub: user.username.to_owned(),
+            uid: user.id,
+            ver: user.token_version,
+            role: user.role,
             iat: now,
             exp: now + self.ttl_secs,
         };
@@ -62,14 +79,14 @@ impl Tokens {
         Ok((token, self.ttl_secs))
     }
 
-    /// The user name in a valid, unexpired token.
-    pub fn verify(&self, token: &str) -> Result<String, String> {
+    /// The user id and token version in a valid, unexpired token.
+    pub fn verify(&self, token: &str) -> Result<(i32, i32), String> {
         let validation = Validation {
             leeway: 0,
             ..Validation::default()
         };
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map(|data| data.claims.sub)
+            .map(|data| (data.claims.uid, data.claims.ver))
             .map_err(|e| format!("invalid token: {e}"))
     }
 }

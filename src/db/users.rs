@@ -55,8 +55,18 @@ pub struct User {
 /// What a login checks.
 #[derive(Debug, Clone)]
 pub struct Credentials {
+    pub id: i32,
     pub username: String,
     pub password_hash: String,
+    pub role: Role,
+    /// Tokens carry it; [`revoke_tokens`] and a new password move it on.
+    pub token_version: i32,
+}
+
+/// Who a login token names, as long as the user exists and the token is not revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub username: String,
     pub role: Role,
 }
 
@@ -84,16 +94,49 @@ pub fn page(c: &mut DbConn, page: PageRequest) -> QueryResult<Page<User>> {
 }
 
 pub fn credentials(c: &mut DbConn, username: &str) -> QueryResult<Option<Credentials>> {
-    let row: Option<(String, String, String)> = users::table
+    let row: Option<(i32, String, String, String, i32)> = users::table
         .filter(users::username.eq(username))
-        .select((users::username, users::password_hash, users::role))
+        .select((
+            users::id,
+            users::username,
+            users::password_hash,
+            users::role,
+            users::token_version,
+        ))
         .first(c)
         .optional()?;
-    Ok(row.map(|(username, password_hash, role)| Credentials {
+    Ok(row.map(
+        |(id, username, password_hash, role, token_version)| Credentials {
+            id,
+            username,
+            password_hash,
+            role: Role::stored(&role),
+            token_version,
+        },
+    ))
+}
+
+/// The user a token for user `id` at `token_version` stands for; `None` if that user is gone
+/// or the token was revoked since.
+pub fn session(c: &mut DbConn, id: i32, token_version: i32) -> QueryResult<Option<Session>> {
+    let row: Option<(String, String)> = users::table
+        .find(id)
+        .filter(users::token_version.eq(token_version))
+        .select((users::username, users::role))
+        .first(c)
+        .optional()?;
+    Ok(row.map(|(username, role)| Session {
         username,
-        password_hash,
         role: Role::stored(&role),
     }))
+}
+
+/// Makes every token issued to user `id` so far invalid (logout); false if there is no such user.
+pub fn revoke_tokens(c: &mut DbConn, id: i32) -> QueryResult<bool> {
+    let n = diesel::update(users::table.find(id))
+        .set(users::token_version.eq(users::token_version + 1))
+        .execute(c)?;
+    Ok(n > 0)
 }
 
 /// The role of a user who still exists.
@@ -149,8 +192,12 @@ pub fn update(
         return Ok(false);
     }
     if let Some(hash) = password_hash {
+        // A new password ends every session of the old one.
         diesel::update(target)
-            .set(users::password_hash.eq(hash))
+            .set((
+                users::password_hash.eq(hash),
+                users::token_version.eq(users::token_version + 1),
+            ))
             .execute(c)?;
     }
     if let Some(role) = role {
