@@ -531,3 +531,74 @@ async fn sigterm_closes_chargers_with_1001_and_exits_cleanly() {
     });
     assert_eq!(unavailable.count(), 2, "{connectors:?}");
 }
+
+#[tokio::test]
+async fn a_new_authorization_key_is_the_password_from_then_on_and_is_never_shown() {
+    let server = TestServer::start("");
+    let old_key = "0123456789abcdef-old";
+    let new_key = "fedcba9876543210-new-secret";
+    server
+        .register_charger(json!({"id": "CP-KEY", "password": old_key}))
+        .await;
+    let mut cp = Charger::connect_with(
+        &server,
+        "CP-KEY",
+        Some("ocpp1.6"),
+        Some(&basic_auth("CP-KEY", old_key)),
+    )
+    .await
+    .expect("the old key admits");
+    let boot = json!({"chargePointVendor": "TestVendor", "chargePointModel": "T1"});
+    assert_eq!(cp.call("BootNotification", boot).await[0], 3);
+    let token = server.admin_token().await;
+    let path = "/api/v1/chargers/CP-KEY/change-configuration";
+    let body = json!({"key": "AuthorizationKey", "value": new_key});
+    let (request, ()) = tokio::join!(server.api("POST", path, Some(&token), Some(body)), async {
+        let call = cp.next_call().await;
+        assert_eq!(call[3]["value"], new_key, "the charger gets the key itself");
+        cp.reply(&call[1], json!({"status": "Accepted"})).await;
+    });
+    assert_eq!(request.0, 200, "{}", request.1);
+
+    // Nowhere to be read: the configuration snapshot, the message log, the audit log.
+    let configuration = server.get("/api/v1/chargers/CP-KEY/configuration").await;
+    let messages = server
+        .wait_messages("CP-KEY", |m| {
+            m.iter().any(|m| m["action"] == "ChangeConfiguration")
+        })
+        .await;
+    let audit = server
+        .wait_audit("action=ChangeConfiguration", |a| !a.is_empty())
+        .await;
+    for (what, shown) in [
+        ("configuration", configuration.to_string()),
+        ("messages", json!(messages).to_string()),
+        ("audit", json!(audit).to_string()),
+    ] {
+        assert!(!shown.contains(new_key), "{what} shows the key: {shown}");
+        assert!(shown.contains("<redacted>"), "{what}: {shown}");
+    }
+
+    // The new key admits, the old one no longer does.
+    drop(cp);
+    let old = Charger::connect_with(
+        &server,
+        "CP-KEY",
+        Some("ocpp1.6"),
+        Some(&basic_auth("CP-KEY", old_key)),
+    )
+    .await;
+    assert_eq!(
+        refused_status(&old.err().expect("the old key is refused")),
+        Some(401)
+    );
+    let mut cp = Charger::connect_with(
+        &server,
+        "CP-KEY",
+        Some("ocpp1.6"),
+        Some(&basic_auth("CP-KEY", new_key)),
+    )
+    .await
+    .expect("the new key admits");
+    still_answers(&mut cp, "CP-KEY with its new key").await;
+}

@@ -11,6 +11,7 @@ use crate::db::models::LogRow;
 use crate::db::writer::{submit, LogFrames, Write};
 use crate::ocpp::frame::{CallError, ErrorCode, Frame, FrameError};
 use crate::ocpp::types::{quirks, Timestamp};
+use crate::ocpp::v16::secrets;
 use crate::ocpp::v16::start_transaction::StartTransactionRequest;
 use crate::ocpp::v16::{parse, ChargerCall, Request};
 use crate::services::{ConnectionPermit, Services};
@@ -200,13 +201,20 @@ impl ChargerActor {
             Some(f) => (i32::from(f.type_id()), Some(f.id().to_owned()), None),
             None => (0, None, None),
         };
+        // Secret configuration values stay out of the log; an unreadable frame that names a
+        // secret key is not kept at all.
+        let text = match frame {
+            _ if !secrets::may_hold_secret(text) => std::borrow::Cow::Borrowed(text),
+            Some(f) => std::borrow::Cow::Owned(f.redacted().to_text()),
+            None => std::borrow::Cow::Borrowed(secrets::REDACTED),
+        };
         self.services.writer.do_send(LogFrames(vec![LogRow {
             charge_point_id: self.id.to_string(),
             direction,
             message_type,
             message_id,
             action,
-            payload: text.to_owned(),
+            payload: text.into_owned(),
             logged_at: Timestamp::now().naive(),
         }]));
     }

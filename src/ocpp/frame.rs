@@ -124,6 +124,16 @@ pub enum FrameError {
 const UNKNOWN_ID: &str = "-1";
 
 impl Frame {
+    /// The frame with its secret configuration values replaced (see
+    /// [`crate::ocpp::v16::secrets`]), for logs.
+    pub fn redacted(&self) -> Frame {
+        let mut copy = self.clone();
+        if let Frame::Call { payload, .. } | Frame::CallResult { payload, .. } = &mut copy {
+            crate::ocpp::v16::secrets::redact(payload);
+        }
+        copy
+    }
+
     /// The message id of any frame.
     pub fn id(&self) -> &str {
         match self {

@@ -16,6 +16,7 @@ use crate::ocpp::v16::get_configuration::{GetConfigurationRequest, GetConfigurat
 use crate::ocpp::v16::get_local_list_version::{
     GetLocalListVersionRequest, GetLocalListVersionResponse,
 };
+use crate::ocpp::v16::secrets;
 use crate::ocpp::v16::send_local_list::{
     SendLocalListRequest, SendLocalListResponse, UpdateStatus,
 };
@@ -45,7 +46,10 @@ impl Learn for GetConfigurationRequest {
             .flatten()
             .map(|kv| Key {
                 key: kv.key.as_str().to_owned(),
-                value: kv.value.as_ref().map(|v| v.as_str().to_owned()),
+                value: kv
+                    .value
+                    .as_ref()
+                    .map(|v| stored_value(kv.key.as_str(), v.as_str())),
                 readonly: kv.readonly,
             })
             .collect();
@@ -65,20 +69,35 @@ impl Learn for ChangeConfigurationRequest {
             return None;
         }
         let cp = cp.to_owned();
+        let (name, value) = (request.key.as_str(), request.value.as_str());
         let key = Key {
-            key: request.key.as_str().to_owned(),
-            value: Some(request.value.as_str().to_owned()),
+            key: name.to_owned(),
+            value: Some(stored_value(name, value)),
             readonly: false,
         };
         // The interval the server hands out at boot follows what the charger accepted.
-        let heartbeat = heartbeat_interval(request.key.as_str(), request.value.as_str());
+        let heartbeat = heartbeat_interval(name, value);
+        // A new AuthorizationKey is the charger's Basic-auth password from now on.
+        let password_hash = secrets::is_secret(name).then(|| crate::charger::auth::hash_key(value));
         Some(Box::new(move |c| {
             store::store_keys(c, &cp, std::slice::from_ref(&key), false, now())?;
             if let Some(secs) = heartbeat {
                 store::store_heartbeat_interval(c, &cp, secs)?;
             }
+            if let Some(hash) = &password_hash {
+                crate::db::chargers::set_password_hash(c, &cp, Some(hash), None)?;
+            }
             Ok(())
         }))
+    }
+}
+
+/// A key's value as the snapshot keeps it: secrets as [`secrets::REDACTED`].
+fn stored_value(key: &str, value: &str) -> String {
+    if secrets::is_secret(key) {
+        secrets::REDACTED.to_owned()
+    } else {
+        value.to_owned()
     }
 }
 

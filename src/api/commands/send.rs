@@ -21,6 +21,7 @@ use crate::api::auth::Caller;
 use crate::api::error::ApiError;
 use crate::charger::actor::{ChargerActor, Command};
 use crate::ocpp::v16::parse;
+use crate::ocpp::v16::secrets;
 use crate::services::Services;
 use crate::supervisor::Lookup;
 use actix::Addr;
@@ -148,15 +149,20 @@ pub async fn audited<T: Serialize>(
 ) -> Result<T, ApiError> {
     let outcome = step.await;
     let result = match &outcome {
-        Ok(answer) => format!("200 {}", serde_json::to_string(answer).unwrap_or_default()),
+        Ok(answer) => {
+            let mut answer = serde_json::to_value(answer).unwrap_or_default();
+            secrets::redact(&mut answer);
+            format!("200 {answer}")
+        }
         Err(e) => format!("{} {e}", e.status_code().as_u16()),
     };
+    let request = request.map(secrets::redacted);
     audit::record(
         services,
         &caller.name,
         action,
         Some(charger_id),
-        request,
+        request.as_deref(),
         &result,
     )
     .await;

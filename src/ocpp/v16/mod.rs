@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub mod common;
+pub mod secrets;
 pub mod text_limits;
 
 // Core

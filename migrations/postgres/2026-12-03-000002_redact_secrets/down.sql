@@ -1,0 +1,2 @@
+-- Secrets stay redacted; there is nothing to restore.
+SELECT 1;
