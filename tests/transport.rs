@@ -602,3 +602,33 @@ async fn a_new_authorization_key_is_the_password_from_then_on_and_is_never_shown
     .expect("the new key admits");
     still_answers(&mut cp, "CP-KEY with its new key").await;
 }
+
+#[tokio::test]
+async fn an_id_that_differs_from_a_protected_one_only_in_case_is_refused() {
+    let server = TestServer::start("");
+    server
+        .register_charger(json!({"id": "CP-Guarded", "password": "0123456789abcdef-key"}))
+        .await;
+    for lookalike in ["cp-guarded", "CP-GUARDED", "Cp-GuArDeD"] {
+        let refused = Charger::connect_with(&server, lookalike, Some("ocpp1.6"), None).await;
+        assert_eq!(
+            refused_status(&refused.err().expect("a lookalike is refused")),
+            Some(403),
+            "{lookalike}"
+        );
+        assert!(
+            !server.charger_known(lookalike).await,
+            "{lookalike} was not registered"
+        );
+    }
+    // Unprotected chargers and other ids are as before.
+    let mut other = Charger::connect_with(&server, "cp-guarded-2", Some("ocpp1.6"), None)
+        .await
+        .expect("another id");
+    still_answers(&mut other, "cp-guarded-2").await;
+    let _plain = server.booted("CP-Open").await;
+    let mut open_lookalike = Charger::connect_with(&server, "cp-open", Some("ocpp1.6"), None)
+        .await
+        .expect("CP-Open has no password: nothing to impersonate");
+    still_answers(&mut open_lookalike, "cp-open").await;
+}

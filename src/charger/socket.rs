@@ -258,6 +258,33 @@ async fn admit(
             );
             return Err(refuse(HttpResponse::NotFound(), "unknown charge point"));
         }
+        None => {
+            let lookup_id = id.clone();
+            let lookalike = crate::db::read(&services.pool, move |c| {
+                crate::db::chargers::protected_lookalike(c, &lookup_id)
+            })
+            .await;
+            match lookalike {
+                Ok(None) => {}
+                Ok(Some(protected)) => {
+                    log::warn!(
+                        "charger {id}: refused, its id differs only in case from the protected \
+                         charger {protected}"
+                    );
+                    return Err(refuse(
+                        HttpResponse::Forbidden(),
+                        "charge point id too close to a protected one",
+                    ));
+                }
+                Err(e) => {
+                    log::error!("charger {id}: handshake lookup failed: {e}");
+                    return Err(refuse(
+                        HttpResponse::ServiceUnavailable(),
+                        "database unavailable",
+                    ));
+                }
+            }
+        }
         Some(Some(hash)) => {
             let given = req
                 .headers()

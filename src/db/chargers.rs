@@ -249,6 +249,24 @@ pub fn password_hash(c: &mut DbConn, id: &str) -> QueryResult<Option<Option<Stri
         .optional()
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower`: ASCII letters to lower case (SQLite folds only those).
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// The id of a charger with a password whose id differs from `id` only in case, if any: an
+/// unknown id that only looks like a protected charger's is refused, so a lookalike cannot
+/// connect beside it.
+pub fn protected_lookalike(c: &mut DbConn, id: &str) -> QueryResult<Option<String>> {
+    cp::table
+        .filter(cp::password_hash.is_not_null())
+        .filter(lower(cp::id).eq(id.to_ascii_lowercase()))
+        .filter(cp::id.ne(id))
+        .select(cp::id)
+        .first(c)
+        .optional()
+}
+
 /// A charger to pre-register.
 #[derive(Debug, Clone)]
 pub struct NewCharger<'a> {

@@ -1,0 +1,1 @@
+DROP INDEX charge_points_protected_folded;
