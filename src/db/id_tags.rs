@@ -281,33 +281,44 @@ pub fn import(
     now: NaiveDateTime,
     audit: Option<&dyn Fn(Imported) -> AuditRow>,
 ) -> QueryResult<Imported> {
-    let mut done = Imported::default();
-    for row in rows {
-        let target = id_tags::table.filter(id_tags::id_tag.eq(&row.id_tag));
-        let changed = diesel::update(target)
-            .set((
+    // Two statements a slice, whatever its size: which tags exist already (for the counts),
+    // then one multi-row upsert.
+    let existing: i64 = id_tags::table
+        .filter(id_tags::id_tag.eq_any(rows.iter().map(|r| r.id_tag.as_str())))
+        .count()
+        .get_result(c)?;
+    let values: Vec<_> = rows
+        .iter()
+        .map(|row| {
+            (
+                id_tags::id_tag.eq(row.id_tag.as_str()),
                 id_tags::status.eq(row.status.as_str()),
                 id_tags::expiry_date.eq(row.expiry_date),
-                id_tags::parent_id_tag.eq(&row.parent_id_tag),
-                id_tags::updated_at.eq(now),
-            ))
-            .execute(c)?;
-        if changed > 0 {
-            done.updated += 1;
-            continue;
-        }
-        diesel::insert_into(id_tags::table)
-            .values((
-                id_tags::id_tag.eq(&row.id_tag),
-                id_tags::status.eq(row.status.as_str()),
-                id_tags::expiry_date.eq(row.expiry_date),
-                id_tags::parent_id_tag.eq(&row.parent_id_tag),
+                id_tags::parent_id_tag.eq(row.parent_id_tag.as_deref()),
                 id_tags::created_at.eq(now),
                 id_tags::updated_at.eq(now),
+            )
+        })
+        .collect();
+    if !values.is_empty() {
+        use diesel::upsert::excluded;
+        each_backend!(c, |c| diesel::insert_into(id_tags::table)
+            .values(&values)
+            .on_conflict(id_tags::id_tag)
+            .do_update()
+            .set((
+                id_tags::status.eq(excluded(id_tags::status)),
+                id_tags::expiry_date.eq(excluded(id_tags::expiry_date)),
+                id_tags::parent_id_tag.eq(excluded(id_tags::parent_id_tag)),
+                id_tags::updated_at.eq(excluded(id_tags::updated_at)),
             ))
-            .execute(c)?;
-        done.created += 1;
+            .execute(c))?;
     }
+    let existing = existing as usize;
+    let done = Imported {
+        created: rows.len() - existing,
+        updated: existing,
+    };
     if let Some(make) = audit {
         audit::insert(c, &make(done))?;
     }

@@ -382,15 +382,45 @@ impl Columns {
     }
 }
 
-/// The 1-based line of the record starting at `byte` (csv positions a record where reading
-/// began, before the blank lines it skipped).
-fn line_at(text: &[u8], byte: u64) -> u64 {
-    let byte = (byte as usize).min(text.len());
-    let start = text[byte..]
-        .iter()
-        .position(|b| *b != b'\n' && *b != b'\r')
-        .map_or(text.len(), |p| byte + p);
-    1 + text[..start].iter().filter(|b| **b == b'\n').count() as u64
+/// Line numbers of byte positions that only grow, found in one pass over the text (counting
+/// from the start for every record would make a large import quadratic).
+struct Lines<'a> {
+    text: &'a [u8],
+    /// Newlines before `counted` are in `line - 1`.
+    counted: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Lines {
+            text,
+            counted: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of the record starting at `byte` (csv positions a record where reading
+    /// began, before the blank lines it skipped).
+    fn at(&mut self, byte: u64) -> u64 {
+        let text = self.text;
+        let byte = (byte as usize).min(text.len());
+        let start = text[byte..]
+            .iter()
+            .position(|b| *b != b'\n' && *b != b'\r')
+            .map_or(text.len(), |p| byte + p);
+        if start < self.counted {
+            // Positions only grow; a step back is counted afresh.
+            self.counted = 0;
+            self.line = 1;
+        }
+        self.line += text[self.counted..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        self.counted = start;
+        self.line
+    }
 }
 
 /// Reads an import file: the rows to write and the lines refused.
@@ -407,11 +437,12 @@ fn parse_import(text: &[u8]) -> Result<(Vec<ImportRow>, Vec<ImportError>), ApiEr
     let mut rows: Vec<ImportRow> = Vec::new();
     let mut errors = Vec::new();
     let mut seen: std::collections::HashMap<String, u64> = Default::default();
+    let mut lines = Lines::new(text);
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 errors.push(ImportError {
                     line,
                     field: None,
@@ -420,7 +451,7 @@ fn parse_import(text: &[u8]) -> Result<(Vec<ImportRow>, Vec<ImportError>), ApiEr
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
         if record.iter().all(|c| c.is_empty()) {
             continue;
         }
@@ -499,16 +530,11 @@ pub async fn import(
     let refused = errors.len();
     // In slices, so that a large file never holds the writer (and the chargers) for long; the
     // audit row, with the totals, commits with the last slice (alone if there are no rows).
-    let slices: Vec<Vec<ImportRow>> = if rows.is_empty() {
-        vec![Vec::new()]
-    } else {
-        rows.chunks(IMPORT_ROWS_PER_WRITE)
-            .map(<[_]>::to_vec)
-            .collect()
-    };
-    let last = slices.len() - 1;
+    let last = rows.len().saturating_sub(1) / IMPORT_ROWS_PER_WRITE;
+    let mut rows = rows.into_iter();
     let mut done = Imported::default();
-    for (i, slice) in slices.into_iter().enumerate() {
+    for i in 0..=last {
+        let slice: Vec<ImportRow> = rows.by_ref().take(IMPORT_ROWS_PER_WRITE).collect();
         let (audit, before) = (audit.clone(), done);
         let summary = move |got: Imported| {
             let total = before + got;
