@@ -161,9 +161,16 @@ fn postgres_bin() -> PathBuf {
         .expect("a PostgreSQL server installation (initdb): install Debian's postgresql")
 }
 
+/// The current time as OCPP writes it.
+fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
 fn meter_values(tx: i64, wh: i64) -> Value {
     json!({"connectorId": 1, "transactionId": tx, "meterValue": [{
-        "timestamp": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        "timestamp": now(),
         "sampledValue": [{"value": wh.to_string(), "measurand": "Energy.Active.Import.Register", "unit": "Wh"}]}]})
 }
 
@@ -191,7 +198,7 @@ async fn writes_wait_out_a_postgres_restart_and_nothing_confirmed_is_lost() {
         &mut cp,
         "StartTransaction",
         json!({"connectorId": 1, "idTag": "TAG-R", "meterStart": 0,
-               "timestamp": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()}),
+               "timestamp": now()}),
     )
     .await;
     let tx = start["transactionId"].as_i64().expect("transaction id");
@@ -252,7 +259,7 @@ async fn writes_wait_out_a_postgres_restart_and_nothing_confirmed_is_lost() {
         &mut cp,
         "StopTransaction",
         json!({"transactionId": tx, "meterStop": wh, "reason": "Local",
-               "timestamp": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()}),
+               "timestamp": now()}),
     )
     .await;
     let (status, body) = ready(&server).await;

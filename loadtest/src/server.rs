@@ -22,21 +22,6 @@ pub struct CsmsProcess {
     database: PathBuf,
 }
 
-/// For the tests: with `CSMS_TEST_BACKEND=postgres`, a throwaway database on the server
-/// `CSMS_TEST_POSTGRES_URL` names (dropped with the value) to give the server as
-/// `CSMS_DATABASE__URL`; `None` on SQLite.
-pub fn test_database(label: &str) -> Option<csms::db::throwaway::ThrowawayDatabase> {
-    if std::env::var("CSMS_TEST_BACKEND").as_deref() != Ok("postgres") {
-        return None;
-    }
-    let admin = std::env::var("CSMS_TEST_POSTGRES_URL")
-        .expect("CSMS_TEST_BACKEND=postgres needs CSMS_TEST_POSTGRES_URL");
-    Some(
-        csms::db::throwaway::ThrowawayDatabase::create(&admin, label)
-            .unwrap_or_else(|e| panic!("create a test database through {admin}: {e}")),
-    )
-}
-
 /// The csms binary of this build: `csms` in the directory of this program or its parent
 /// (test executables live in `target/<profile>/deps`).
 pub fn locate_csms() -> Result<PathBuf, String> {

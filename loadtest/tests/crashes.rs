@@ -6,7 +6,7 @@
 use loadtest::harness::ghosts;
 use loadtest::metrics::Metrics;
 use loadtest::rest::{self, Credentials, Rest};
-use loadtest::server::{locate_csms, test_database, CsmsProcess};
+use loadtest::server::{locate_csms, CsmsProcess};
 use loadtest::sim::fleet::{Fleet, Spec};
 use loadtest::sim::user::UserOp;
 use serde_json::Value;
@@ -74,7 +74,7 @@ fn assert_no_ghosts(name: &str, report: &Value) {
 fn crashing_chargers_leave_no_ghosts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let binary = locate_csms().unwrap_or_else(|e| panic!("{e}"));
-    let database = test_database("crashes");
+    let database = csms::db::throwaway::for_test("crashes");
     let mut env = vec![
         ("CSMS_SERVER__WORKERS", "1"),
         ("CSMS_LOG__LEVEL", "warn"),

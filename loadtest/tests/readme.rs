@@ -322,7 +322,7 @@ fn drop_database(name: &str) {
 /// (`CSMS_TEST_BACKEND=postgres`), whose server is the README's 127.0.0.1:5432.
 #[test]
 fn readme_postgres_example_creates_the_database_and_serves() {
-    if std::env::var("CSMS_TEST_BACKEND").as_deref() != Ok("postgres") {
+    if !csms::db::throwaway::testing_postgres() {
         eprintln!("the PostgreSQL example runs in the PostgreSQL pass of tests/run");
         return;
     }

@@ -7,7 +7,7 @@
 use csms::db::throwaway::ThrowawayDatabase;
 use loadtest::harness::check;
 use loadtest::metrics::Metrics;
-use loadtest::server::{locate_csms, test_database, CsmsProcess};
+use loadtest::server::{locate_csms, CsmsProcess};
 use loadtest::sim::fleet::{ChargerHandle, Fleet, Spec};
 use loadtest::sim::user::UserOp;
 use serde_json::Value;
@@ -20,7 +20,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 /// A server on the backend this run tests; the database goes with the second value.
 fn server(dir: &tempfile::TempDir) -> (CsmsProcess, Option<ThrowawayDatabase>) {
     let binary = locate_csms().unwrap_or_else(|e| panic!("{e}"));
-    let database = test_database("smoke");
+    let database = csms::db::throwaway::for_test("smoke");
     let mut env = vec![("CSMS_SERVER__WORKERS", "1"), ("CSMS_LOG__LEVEL", "warn")];
     if let Some(db) = &database {
         env.push(("CSMS_DATABASE__URL", db.url.as_str()));

@@ -202,9 +202,16 @@ impl ChargerActor {
             None => (0, None, None),
         };
         // Secret configuration values stay out of the log; an unreadable frame that names a
-        // secret key is not kept at all.
+        // secret key is not kept at all. Only our ChangeConfiguration and the charger's answers
+        // can carry one: the charger's CALLs and our answers (every message) are not looked at.
+        let may_carry = match frame {
+            Some(Frame::Call { action, .. }) => action == "ChangeConfiguration",
+            Some(Frame::CallResult { .. }) => direction == "in",
+            Some(Frame::CallError(_)) => false,
+            None => true,
+        };
         let text = match frame {
-            _ if !secrets::may_hold_secret(text) => std::borrow::Cow::Borrowed(text),
+            _ if !(may_carry && secrets::may_hold_secret(text)) => std::borrow::Cow::Borrowed(text),
             Some(f) => std::borrow::Cow::Owned(f.redacted().to_text()),
             None => std::borrow::Cow::Borrowed(secrets::REDACTED),
         };

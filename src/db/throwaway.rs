@@ -46,6 +46,30 @@ impl ThrowawayDatabase {
     }
 }
 
+/// Whether this test run is on PostgreSQL: `CSMS_TEST_BACKEND=postgres` (`sqlite` or unset:
+/// SQLite). Panics on any other value, so that a typo never silently tests the wrong backend.
+pub fn testing_postgres() -> bool {
+    match std::env::var("CSMS_TEST_BACKEND").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("CSMS_TEST_BACKEND={other:?}: give sqlite or postgres"),
+    }
+}
+
+/// For tests: on a PostgreSQL run ([`testing_postgres`]), a throwaway database on the server
+/// `CSMS_TEST_POSTGRES_URL` names (panics, never skips, without one); `None` on SQLite.
+pub fn for_test(label: &str) -> Option<ThrowawayDatabase> {
+    if !testing_postgres() {
+        return None;
+    }
+    let admin = std::env::var("CSMS_TEST_POSTGRES_URL").expect(
+        "CSMS_TEST_BACKEND=postgres needs CSMS_TEST_POSTGRES_URL, e.g. \
+         postgres://postgres@127.0.0.1:5432/postgres",
+    );
+    let created = ThrowawayDatabase::create(&admin, label);
+    Some(created.unwrap_or_else(|e| panic!("create a test database through {admin}: {e}")))
+}
+
 impl Drop for ThrowawayDatabase {
     fn drop(&mut self) {
         let dropped = PgConnection::establish(&self.admin_url)

@@ -39,28 +39,13 @@ pub struct TestServer {
 
 /// Whether this run tests the PostgreSQL backend (`CSMS_TEST_BACKEND=postgres`).
 pub fn on_postgres() -> bool {
-    match std::env::var("CSMS_TEST_BACKEND").as_deref() {
-        Ok("postgres") => true,
-        Ok("sqlite") | Err(_) => false,
-        Ok(other) => panic!("CSMS_TEST_BACKEND={other:?}: give sqlite or postgres"),
-    }
-}
-
-/// A throwaway PostgreSQL database on the server `CSMS_TEST_POSTGRES_URL` names (fails, never
-/// skips, without one).
-pub fn throwaway_postgres(label: &str) -> csms::db::throwaway::ThrowawayDatabase {
-    let admin = std::env::var("CSMS_TEST_POSTGRES_URL").expect(
-        "CSMS_TEST_BACKEND=postgres needs CSMS_TEST_POSTGRES_URL, e.g. \
-         postgres://postgres@127.0.0.1:5432/postgres",
-    );
-    csms::db::throwaway::ThrowawayDatabase::create(&admin, label)
-        .unwrap_or_else(|e| panic!("create a test database through {admin}: {e}"))
+    csms::db::throwaway::testing_postgres()
 }
 
 impl TestServer {
     /// Starts a server; `extra` is TOML appended to the test config (sections allowed).
     pub fn start(extra: &str) -> TestServer {
-        let database = on_postgres().then(|| throwaway_postgres("test"));
+        let database = csms::db::throwaway::for_test("test");
         let url = database.as_ref().map(|db| db.url.clone());
         TestServer::launch(url, database, extra)
     }
