@@ -4,6 +4,7 @@
 //! (tokio's `broadcast`), so a slow reader never holds memory.
 
 use crate::ocpp::v16::boot_notification::RegistrationStatus;
+use crate::ocpp::v16::common::{Measurand, MeterValue, Phase, SampledValue, UnitOfMeasure};
 use crate::ocpp::v16::status_notification::{ChargePointErrorCode, ChargePointStatus};
 use chrono::NaiveDateTime;
 use std::sync::Arc;
@@ -50,6 +51,8 @@ pub enum Change {
         connector_id: u32,
         transaction_id: Option<i32>,
         samples: usize,
+        /// Active power imported at the newest sample that has it, in W.
+        power_w: Option<f64>,
     },
     /// A firmware, diagnostics, log or security notification (`kind` is its action).
     Notification {
@@ -59,6 +62,39 @@ pub enum Change {
     },
     /// The server ended transactions no charger holds any more.
     TransactionsEndedByServer { count: usize },
+}
+
+/// Active power imported at the newest meter value that reports it, in W: the phase-less
+/// `Power.Active.Import` sample, or the sum of the L1, L2 and L3 samples.
+pub fn power_w(meter_values: &[MeterValue]) -> Option<f64> {
+    meter_values.iter().rev().find_map(|m| {
+        let power = m
+            .sampled_value
+            .iter()
+            .filter(|s| s.measurand == Some(Measurand::PowerActiveImport));
+        let watts = |s: &SampledValue| {
+            let v: f64 = s
+                .value
+                .0
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())?;
+            Some(if s.unit == Some(UnitOfMeasure::KW) {
+                v * 1000.0
+            } else {
+                v
+            })
+        };
+        let total = power.clone().find(|s| s.phase.is_none()).and_then(watts);
+        total.or_else(|| {
+            let phases: Vec<f64> = power
+                .filter(|s| matches!(s.phase, Some(Phase::L1 | Phase::L2 | Phase::L3)))
+                .filter_map(watts)
+                .collect();
+            (!phases.is_empty()).then(|| phases.iter().sum())
+        })
+    })
 }
 
 /// A change and when it was committed.
@@ -112,6 +148,38 @@ mod tests {
         Change::Offline {
             charge_point_id: id.into(),
         }
+    }
+
+    fn sample(value: &str, unit: Option<UnitOfMeasure>, phase: Option<Phase>) -> SampledValue {
+        let mut s = SampledValue::new(value);
+        s.measurand = Some(Measurand::PowerActiveImport);
+        s.unit = unit;
+        s.phase = phase;
+        s
+    }
+
+    fn at(sampled_value: Vec<SampledValue>) -> MeterValue {
+        MeterValue {
+            timestamp: crate::ocpp::types::Timestamp::now(),
+            sampled_value,
+        }
+    }
+
+    #[test]
+    fn power_is_the_newest_total_or_the_sum_of_phases() {
+        let kw = at(vec![sample("7.4", Some(UnitOfMeasure::KW), None)]);
+        assert_eq!(power_w(&[kw.clone()]), Some(7400.0));
+        let phases = at(vec![
+            sample("1000", Some(UnitOfMeasure::W), Some(Phase::L1)),
+            sample("1100", None, Some(Phase::L2)),
+            sample("900", None, Some(Phase::L3)),
+            sample("230", None, Some(Phase::L1N)),
+        ]);
+        assert_eq!(power_w(&[kw.clone(), phases.clone()]), Some(3000.0));
+        assert_eq!(power_w(&[phases, kw]), Some(7400.0));
+        let energy_only = at(vec![SampledValue::new("1234")]);
+        assert_eq!(power_w(&[energy_only]), None);
+        assert_eq!(power_w(&[at(vec![sample("NaN", None, None)])]), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - [`supervisor`]: registry of connected chargers, liveness, online/offline in the store.
 //! - [`db`]: migrations, the group-committing writer actor, the read pool.
 //! - [`api`]: the REST API under `/api/v1`: auth, commands, reads, OpenAPI.
+//! - [`dashboard`]: the web dashboard at `/`: server-rendered pages, live over SSE.
 //! - [`server`]: wires it all to one HTTP listener; graceful shutdown.
 //! - [`services`]: what the parts share.
 //! - [`metrics`]: Prometheus counters and histograms, `GET /metrics`.
@@ -19,6 +20,7 @@ pub mod auth;
 pub mod charger;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod events;
 pub mod lock;

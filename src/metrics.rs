@@ -228,6 +228,11 @@ pub fn frame(direction: &str, frame: Option<&Frame>) {
     }
 }
 
+/// OCPP-J frames read from chargers since the start, of every type.
+pub fn frames_received() -> u64 {
+    METRICS.inbound.frames.iter().map(IntCounter::get).sum()
+}
+
 /// A CALL of ours was queued for a charger.
 pub fn call_queued() {
     METRICS.outstanding.inc();

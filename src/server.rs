@@ -7,6 +7,7 @@ use crate::api::auth::Tokens;
 use crate::auth::login_guard::{LoginGuard, Policy as LoginPolicy};
 use crate::charger::socket;
 use crate::config::Config;
+use crate::dashboard;
 use crate::db::jobs::Job;
 use crate::db::writer::Write;
 use crate::db::{self, DbWriter};
@@ -74,8 +75,12 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
     };
 
     crate::api::auth::bootstrap_admin(&services, admin_password).await?;
+    dashboard::templates::check()?;
+    let fleet = Arc::new(dashboard::live::Fleet::default());
+    fleet.follow(&services);
 
     let data = web::Data::new(services.clone());
+    let fleet = web::Data::new(fleet);
     let ocpp_route = format!("{}/{{id}}", config.ocpp.path_prefix);
     let mut server = HttpServer::new(move || {
         let (app, doc) = App::new()
@@ -83,6 +88,7 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
             .route("/api/v1/openapi.json", web::get().to(api::system::openapi))
             .into_utoipa_app()
             .app_data(data.clone())
+            .app_data(fleet.clone())
             .app_data(api::error::json_config())
             .app_data(api::error::query_config())
             .app_data(api::error::path_config())
@@ -97,10 +103,15 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
             .split_for_parts();
         app.app_data(web::Data::new(api::system::finish_document(doc)))
             .route(&ocpp_route, web::get().to(socket::connect))
-            .route("/", web::get().to(api::system::home))
             .route("/health", web::get().to(api::system::health))
             .route("/ready", web::get().to(api::system::ready))
             .route("/metrics", web::get().to(crate::metrics::serve))
+            // Last: its scope answers every other path.
+            .service(
+                web::scope("")
+                    .configure(dashboard::configure)
+                    .wrap(dashboard::security_headers()),
+            )
             .wrap(from_fn(crate::metrics::track_http))
             .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
     })
@@ -125,6 +136,10 @@ pub async fn run(config: Config, port_file: Option<PathBuf>) -> Result<(), Strin
     log::info!(
         "listening on http://{addr}; chargers connect to ws://{addr}{}/<chargePointId>; up to {max_chargers} chargers",
         config.ocpp.path_prefix
+    );
+    log::info!(
+        "dashboard: http://{addr}/ (log in as admin with the password from {} or the one printed when it was created)",
+        api::auth::ADMIN_PASSWORD_ENV
     );
     if let Some(path) = port_file {
         std::fs::write(&path, addr.to_string())

@@ -168,6 +168,7 @@ async fn the_document_names_the_license_and_the_one_error_body() {
         }
     }
 
+    // `/` is the dashboard: without a session, its login page, which points programs to the API.
     let home = reqwest::get(server.url("/")).await.expect("home");
     assert_eq!(home.status(), 200);
     let page = home.text().await.expect("text");

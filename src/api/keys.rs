@@ -1,7 +1,7 @@
 //! API keys for machines (admin only): created with a role, shown once, stored hashed, revocable.
 
 use super::audit::audit_row;
-use super::auth::{new_api_key, Admin, Role};
+use super::auth::{new_api_key, Admin, Caller, Role};
 use super::body::Body;
 use super::error::ApiError;
 use super::{Page, PageParams};
@@ -79,18 +79,28 @@ pub async fn create(
     services: web::Data<Services>,
     body: Body<NewApiKey>,
 ) -> Result<HttpResponse, ApiError> {
-    let NewApiKey { name, role } = body.into_inner();
+    let created = create_key(&services, &admin.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Creates an API key (API and dashboard), audited; the key is in the answer, once.
+pub async fn create_key(
+    services: &Services,
+    caller: &Caller,
+    new: NewApiKey,
+) -> Result<CreatedApiKey, ApiError> {
+    let NewApiKey { name, role } = new;
     if name.trim().is_empty() || name.len() > 64 {
         return Err(ApiError::invalid("name: 1-64 characters"));
     }
     let key = new_api_key();
     let now = chrono::Utc::now().naive_utc();
-    let audit = audit_row(&admin.0, "api_key.create", Some(&name), None, "201");
+    let audit = audit_row(caller, "api_key.create", Some(&name), None, "201");
     let (n, p, h, by) = (
         name.clone(),
         key.prefix.clone(),
         key.hash.clone(),
-        admin.0.name.clone(),
+        caller.name.clone(),
     );
     let id = crate::db::write(&services.writer, move |c| {
         let new = store::NewApiKey {
@@ -109,11 +119,11 @@ pub async fn create(
         name,
         prefix: key.prefix,
         role,
-        created_by: admin.0.name,
+        created_by: caller.name.clone(),
         created_at: Timestamp::from_naive(now),
         revoked_at: None,
     };
-    Ok(HttpResponse::Created().json(CreatedApiKey { info, key: key.key }))
+    Ok(CreatedApiKey { info, key: key.key })
 }
 
 /// Revoke an API key; it stops working at once.
@@ -124,15 +134,14 @@ pub async fn revoke(
     services: web::Data<Services>,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    revoke_key(&services, &admin.0, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Revokes an API key (API and dashboard), audited.
+pub async fn revoke_key(services: &Services, caller: &Caller, id: i32) -> Result<(), ApiError> {
     let now = chrono::Utc::now().naive_utc();
-    let audit = audit_row(
-        &admin.0,
-        "api_key.revoke",
-        Some(&id.to_string()),
-        None,
-        "204",
-    );
+    let audit = audit_row(caller, "api_key.revoke", Some(&id.to_string()), None, "204");
     let revoked = crate::db::write(&services.writer, move |c| {
         store::revoke(c, id, now, Some(&audit))
     })
@@ -140,5 +149,5 @@ pub async fn revoke(
     if !revoked {
         return Err(ApiError::NotFound(format!("no active API key {id}")));
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

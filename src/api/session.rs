@@ -37,28 +37,7 @@ pub async fn login(
 ) -> Result<web::Json<LoginResponse>, ApiError> {
     let LoginRequest { username, password } = body.into_inner();
     let address = request.peer_addr().map(|a| a.ip());
-    let guard = &services.login_guard;
-    guard.admit(&username, address)?;
-    let lookup = username.clone();
-    let found = crate::db::read(&services.pool, move |c| {
-        crate::db::users::credentials(c, &lookup)
-    })
-    .await?;
-    // An unknown name is checked against a decoy, so that it takes as long as a known one.
-    let hash = match &found {
-        Some(user) => user.password_hash.clone(),
-        None => guard.decoy_hash().to_owned(),
-    };
-    let ok = guard
-        .hash(move || verify_password(&password, &hash))
-        .await?;
-    let Some(user) = found.filter(|_| ok) else {
-        let from = address.map_or_else(|| "an unknown address".into(), |a| a.to_string());
-        log::warn!("failed login for {username:?} from {from}");
-        guard.failed(&username, address);
-        return Err(ApiError::Unauthorized("wrong user name or password".into()));
-    };
-    guard.succeeded(&user.username);
+    let user = check_login(&services, &username, &password, address).await?;
     let role = user.role;
     let (token, expires_in) = issue_token(
         &services.tokens,
@@ -74,6 +53,40 @@ pub async fn login(
         expires_in,
         role,
     }))
+}
+
+/// Checks a user name and password for the API and the dashboard alike: lockouts per name and
+/// address, bounded hashing, an unknown name checked against a decoy so that it takes as long
+/// as a known one, failures logged.
+pub async fn check_login(
+    services: &Services,
+    username: &str,
+    password: &str,
+    address: Option<std::net::IpAddr>,
+) -> Result<crate::db::users::Credentials, ApiError> {
+    let guard = &services.login_guard;
+    guard.admit(username, address)?;
+    let lookup = username.to_owned();
+    let found = crate::db::read(&services.pool, move |c| {
+        crate::db::users::credentials(c, &lookup)
+    })
+    .await?;
+    let hash = match &found {
+        Some(user) => user.password_hash.clone(),
+        None => guard.decoy_hash().to_owned(),
+    };
+    let password = password.to_owned();
+    let ok = guard
+        .hash(move || verify_password(&password, &hash))
+        .await?;
+    let Some(user) = found.filter(|_| ok) else {
+        let from = address.map_or_else(|| "an unknown address".into(), |a| a.to_string());
+        log::warn!("failed login for {username:?} from {from}");
+        guard.failed(username, address);
+        return Err(ApiError::Unauthorized("wrong user name or password".into()));
+    };
+    guard.succeeded(&user.username);
+    Ok(user)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -35,25 +35,6 @@ pub async fn no_route() -> HttpResponse {
     HttpResponse::NotFound().json(serde_json::json!({"error": "no such route"}))
 }
 
-/// `GET /`: what this server offers and where to start.
-pub async fn home() -> HttpResponse {
-    const PAGE: &str = concat!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>csms</title></head>\n",
-        "<body><h1>csms ",
-        env!("CARGO_PKG_VERSION"),
-        "</h1>\n<p>OCPP 1.6-J Central System.</p>\n<ul>\n",
-        "<li>REST API: <code>/api/v1</code>; its OpenAPI document: ",
-        "<a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>. ",
-        "Log in with <code>POST /api/v1/auth/login</code>.</li>\n",
-        "<li>Chargers connect to <code>/ocpp/{chargePointId}</code> (the default <code>ocpp.path_prefix</code>; subprotocol <code>ocpp1.6</code>).</li>\n",
-        "<li><a href=\"/health\">/health</a>, <a href=\"/ready\">/ready</a>, ",
-        "<a href=\"/metrics\">/metrics</a> (Prometheus).</li>\n</ul>\n</body></html>\n",
-    );
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(PAGE)
-}
-
 /// `GET /api/v1/openapi.json`.
 pub async fn openapi(doc: web::Data<OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(doc.get_ref())

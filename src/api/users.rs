@@ -1,7 +1,7 @@
 //! People who use the API and dashboard (admin only).
 
 use super::audit::audit_row;
-use super::auth::{check_password, hash_password, Admin, Role};
+use super::auth::{check_password, hash_password, Admin, Caller, Role};
 use super::body::Body;
 use super::error::ApiError;
 use super::{Page, PageParams};
@@ -92,16 +92,26 @@ pub async fn create(
     services: web::Data<Services>,
     body: Body<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
+    let user = create_user(&services, &admin.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(user))
+}
+
+/// Creates a user (API and dashboard), audited; 409 if the name is taken.
+pub async fn create_user(
+    services: &Services,
+    caller: &Caller,
+    new: NewUser,
+) -> Result<User, ApiError> {
     let NewUser {
         username,
         password,
         role,
-    } = body.into_inner();
+    } = new;
     check_username(&username)?;
     check_password(&password)?;
-    let hash = hash_guarded(&services, password).await?;
+    let hash = hash_guarded(services, password).await?;
     let now = chrono::Utc::now().naive_utc();
-    let audit = audit_row(&admin.0, "user.create", Some(&username), None, "201");
+    let audit = audit_row(caller, "user.create", Some(&username), None, "201");
     let name = username.clone();
     let inserted = crate::db::write(&services.writer, move |c| {
         store::create(c, &name, &hash, role, now, Some(&audit))
@@ -110,11 +120,11 @@ pub async fn create(
     if !inserted {
         return Err(ApiError::Conflict(format!("user {username} exists")));
     }
-    Ok(HttpResponse::Created().json(User {
+    Ok(User {
         username,
         role,
         created_at: Timestamp::from_naive(now),
-    }))
+    })
 }
 
 /// Change a user's password or role.
@@ -157,15 +167,24 @@ pub async fn delete(
     services: web::Data<Services>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let username = path.into_inner();
-    let audit = audit_row(&admin.0, "user.delete", Some(&username), None, "204");
+    delete_user(&services, &admin.0, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Deletes a user (API and dashboard), audited; never the last admin.
+pub async fn delete_user(
+    services: &Services,
+    caller: &Caller,
+    username: String,
+) -> Result<(), ApiError> {
+    let audit = audit_row(caller, "user.delete", Some(&username), None, "204");
     let name = username.clone();
     let outcome = crate::db::write(&services.writer, move |c| {
         store::delete(c, &name, Some(&audit))
     })
     .await?;
     match outcome {
-        Deleted::Deleted => Ok(HttpResponse::NoContent().finish()),
+        Deleted::Deleted => Ok(()),
         Deleted::NotFound => Err(ApiError::NotFound(format!("no user {username}"))),
         Deleted::LastAdmin => Err(ApiError::Conflict("cannot delete the last admin".into())),
     }

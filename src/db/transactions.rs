@@ -266,6 +266,42 @@ pub fn export(
     Ok(handed)
 }
 
+/// Totals over the transactions matching a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub count: i64,
+    /// Energy of the completed ones (meterStop - meterStart), Wh.
+    pub energy_wh: i64,
+    /// Time between start and stop of the completed ones, seconds.
+    pub duration_secs: i64,
+}
+
+/// [`Totals`] of the transactions matching `filter`, in one aggregate query.
+pub fn totals(c: &mut DbConn, filter: &Filter) -> QueryResult<Totals> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    let seconds = match c.backend() {
+        super::Backend::Sqlite => {
+            "CAST(COALESCE(SUM((julianday(stop_time) - julianday(start_time)) * 86400.0), 0) AS BIGINT)"
+        }
+        super::Backend::Postgres => {
+            "CAST(COALESCE(SUM(EXTRACT(EPOCH FROM (stop_time - start_time))), 0) AS BIGINT)"
+        }
+    };
+    let (count, energy_wh, duration_secs) = filtered(filter)
+        .select((
+            sql::<BigInt>("COUNT(*)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(meter_stop - meter_start), 0) AS BIGINT)"),
+            sql::<BigInt>(seconds),
+        ))
+        .get_result::<(i64, i64, i64)>(c)?;
+    Ok(Totals {
+        count,
+        energy_wh,
+        duration_secs,
+    })
+}
+
 /// Transactions not stopped yet.
 pub fn active_count(c: &mut DbConn) -> QueryResult<i64> {
     tx::table

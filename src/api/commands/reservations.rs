@@ -7,7 +7,7 @@
 
 use super::learn::{Learn, Lesson};
 use super::send::{audited, connected, deliver, json_body, known, now, parse_request};
-use crate::api::auth::{Operator, Viewer};
+use crate::api::auth::{Caller, Operator, Viewer};
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
 use crate::db::reservations::{self as store, Booked, NewReservation, Status};
@@ -107,7 +107,20 @@ pub async fn reserve_now(
     charger: web::Path<String>,
     body: web::Bytes,
 ) -> Result<web::Json<Reserved>, ApiError> {
-    let asked = json_body(&body)?;
+    reserve(&services, &operator.0, &charger, &body)
+        .await
+        .map(web::Json)
+}
+
+/// ReserveNow for the API and the dashboard: allocates the reservation id when the body has
+/// none, records the reservation, sends it, audits it.
+pub async fn reserve(
+    services: &Services,
+    caller: &Caller,
+    charger: &str,
+    body: &[u8],
+) -> Result<Reserved, ApiError> {
+    let asked = json_body(body)?;
     let allocate = asked.get("reservationId").is_none_or(Value::is_null);
     let mut body = asked.clone();
     if let (true, Some(fields)) = (allocate, body.as_object_mut()) {
@@ -115,7 +128,7 @@ pub async fn reserve_now(
         fields.insert("reservationId".into(), json!(0));
     }
     let mut request: ReserveNowRequest = parse_request(&body)?;
-    let (services, id) = (services.get_ref(), charger.as_str());
+    let id = charger;
     let step = async {
         connected(services, id).await?;
         request.reservation_id = book(services, id, &request, allocate).await?;
@@ -138,8 +151,7 @@ pub async fn reserve_now(
             }
         }
     };
-    let reserved = audited(services, &operator.0, "ReserveNow", id, Some(&asked), step).await?;
-    Ok(web::Json(reserved))
+    audited(services, caller, "ReserveNow", id, Some(&asked), step).await
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

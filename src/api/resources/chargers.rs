@@ -3,7 +3,7 @@
 
 use super::{nullable, parse_bool, SortParams};
 use crate::api::audit::audit_row;
-use crate::api::auth::{Admin, Viewer};
+use crate::api::auth::{Admin, Caller, Viewer};
 use crate::api::body::Body;
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
@@ -115,13 +115,13 @@ impl From<Connector> for ConnectorState {
 
 /// Server defaults a charger's settings fall back on.
 #[derive(Debug, Clone, Copy)]
-struct Defaults {
+pub struct Defaults {
     heartbeat_interval_secs: u32,
     registration_status: RegistrationStatus,
 }
 
 impl Defaults {
-    fn of(services: &Services) -> Defaults {
+    pub fn of(services: &Services) -> Defaults {
         Defaults {
             heartbeat_interval_secs: services.config.ocpp.heartbeat_interval_secs,
             registration_status: services.config.ocpp.boot_status.into(),
@@ -129,7 +129,7 @@ impl Defaults {
     }
 }
 
-fn to_charger(charger: store::Charger, defaults: Defaults) -> Charger {
+pub fn to_charger(charger: store::Charger, defaults: Defaults) -> Charger {
     let store::Charger {
         charge_point: c,
         connectors,
@@ -174,7 +174,7 @@ fn to_charger(charger: store::Charger, defaults: Defaults) -> Charger {
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ChargerFilter {
     /// Chargers with at least one connector in this status (e.g. `Charging`, `Faulted`).
@@ -201,7 +201,8 @@ fn connector_status(s: &str) -> Result<ChargePointStatus, ApiError> {
 }
 
 impl ChargerFilter {
-    fn check(self) -> Result<store::ChargerFilter, ApiError> {
+    /// The store's filter; 422 naming a bad parameter.
+    pub fn check(self) -> Result<store::ChargerFilter, ApiError> {
         let some = |v: Option<String>| v.filter(|v| !v.is_empty());
         Ok(store::ChargerFilter {
             online: parse_bool("online", self.online.as_deref())?,
@@ -238,7 +239,8 @@ pub async fn list(
     Ok(web::Json(chargers.map(|c| to_charger(c, defaults))))
 }
 
-async fn load(services: &Services, id: String) -> Result<Charger, ApiError> {
+/// One charger as the API shows it; 404 if unknown.
+pub async fn load(services: &Services, id: String) -> Result<Charger, ApiError> {
     let lookup = id.clone();
     let found = crate::db::read(&services.pool, move |c| store::find(c, &lookup)).await?;
     found
@@ -323,7 +325,8 @@ pub struct PasswordBody {
     pub password: String,
 }
 
-fn check_password(password: &str) -> Result<(), ApiError> {
+/// A charger password's rule; 422 naming `password`.
+pub fn check_password(password: &str) -> Result<(), ApiError> {
     if PASSWORD_CHARS.contains(&password.chars().count()) && password.is_ascii() {
         Ok(())
     } else {
@@ -345,11 +348,21 @@ pub async fn create(
     services: web::Data<Services>,
     body: Body<NewCharger>,
 ) -> Result<HttpResponse, ApiError> {
+    let charger = register(&services, &admin.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(charger))
+}
+
+/// Pre-registers a charger (for the API and the dashboard), audited.
+pub async fn register(
+    services: &Services,
+    caller: &Caller,
+    new: NewCharger,
+) -> Result<Charger, ApiError> {
     let NewCharger {
         id,
         registration_status,
         password,
-    } = body.into_inner();
+    } = new;
     crate::charger::socket::validate_id(&id).map_err(|e| ApiError::invalid(format!("id: {e}")))?;
     if let Some(p) = &password {
         check_password(p)?;
@@ -361,7 +374,7 @@ pub async fn create(
         "registrationStatus": status.map(RegistrationStatus::as_str),
         "password": password.is_some(),
     });
-    let audit = audit_row(&admin.0, "charger.create", Some(&id), Some(&request), "201");
+    let audit = audit_row(caller, "charger.create", Some(&id), Some(&request), "201");
     let new_id = id.clone();
     let inserted = crate::db::write(&services.writer, move |c| {
         let new = store::NewCharger {
@@ -376,7 +389,7 @@ pub async fn create(
     if !inserted {
         return Err(ApiError::Conflict(format!("charger {id} exists")));
     }
-    Ok(HttpResponse::Created().json(load(&services, id).await?))
+    load(services, id).await
 }
 
 /// Edit a charger (admin): its preset registration status and heartbeat interval.
@@ -460,9 +473,22 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Sets (checked) or clears a charger's password, with its audit row.
+pub async fn set_charger_password(
+    services: &Services,
+    caller: &Caller,
+    id: &str,
+    password: Option<&str>,
+) -> Result<(), ApiError> {
+    if let Some(p) = password {
+        check_password(p)?;
+    }
+    store_password(caller, services, id, password.map(hash_key)).await
+}
+
 /// Stores (or clears) a charger's password hash, with its audit row.
 async fn store_password(
-    admin: &Admin,
+    caller: &Caller,
     services: &Services,
     id: &str,
     hash: Option<String>,
@@ -472,7 +498,7 @@ async fn store_password(
     } else {
         "charger.password.clear"
     };
-    let audit = audit_row(&admin.0, action, Some(id), None, "204");
+    let audit = audit_row(caller, action, Some(id), None, "204");
     let target = id.to_owned();
     let found = crate::db::write(&services.writer, move |c| {
         store::set_password_hash(c, &target, hash.as_deref(), Some(&audit))
@@ -498,7 +524,7 @@ pub async fn set_password(
     let id = path.into_inner();
     let PasswordBody { password } = body.into_inner();
     check_password(&password)?;
-    store_password(&admin, &services, &id, Some(hash_key(&password))).await?;
+    store_password(&admin.0, &services, &id, Some(hash_key(&password))).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -512,7 +538,7 @@ pub async fn clear_password(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    store_password(&admin, &services, &id, None).await?;
+    store_password(&admin.0, &services, &id, None).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

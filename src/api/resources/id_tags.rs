@@ -3,7 +3,7 @@
 
 use super::{decode_body, nullable, one_of, parse_time, SortParams};
 use crate::api::audit::audit_row;
-use crate::api::auth::{Operator, Viewer};
+use crate::api::auth::{Caller, Operator, Viewer};
 use crate::api::error::ApiError;
 use crate::api::{Page, PageParams};
 use crate::db::audit::AuditRow;
@@ -73,7 +73,7 @@ fn check_tag(field: &str, tag: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct IdTagFilter {
@@ -86,7 +86,8 @@ pub struct IdTagFilter {
 }
 
 impl IdTagFilter {
-    fn check(self) -> Result<store::IdTagFilter, ApiError> {
+    /// The store's filter; 422 naming a bad parameter.
+    pub fn check(self) -> Result<store::IdTagFilter, ApiError> {
         let some = |v: Option<String>| v.filter(|v| !v.is_empty());
         Ok(store::IdTagFilter {
             status: some(self.status)
@@ -202,7 +203,16 @@ pub async fn create(
     services: web::Data<Services>,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = body.into_inner();
+    let tag = create_tag(&services, &operator.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(tag))
+}
+
+/// Creates an id tag from its JSON (API and dashboard), audited; 409 if it exists in any case.
+pub async fn create_tag(
+    services: &Services,
+    caller: &Caller,
+    request: serde_json::Value,
+) -> Result<IdTag, ApiError> {
     let new: NewIdTag = decode_body(request.clone())?;
     check_tag("idTag", &new.id_tag)?;
     check_parent(&new.id_tag, new.parent_id_tag.as_deref())?;
@@ -211,7 +221,7 @@ pub async fn create(
     let status = new.status.unwrap_or(TagStatus::Accepted);
     let now = chrono::Utc::now().naive_utc();
     let audit = audit_row(
-        &operator.0,
+        caller,
         "id_tag.create",
         Some(&new.id_tag),
         Some(&request),
@@ -233,7 +243,7 @@ pub async fn create(
     if !inserted {
         return Err(ApiError::Conflict(format!("id tag {} exists", new.id_tag)));
     }
-    Ok(HttpResponse::Created().json(find(&services, new.id_tag).await?))
+    find(services, new.id_tag).await
 }
 
 /// Change an id tag's status, expiry, parent or session limit (operator).
@@ -247,8 +257,18 @@ pub async fn update(
     path: web::Path<String>,
     body: web::Json<serde_json::Value>,
 ) -> Result<web::Json<IdTag>, ApiError> {
-    let tag = path.into_inner();
-    let request = body.into_inner();
+    update_tag(&services, &operator.0, path.into_inner(), body.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// Changes an id tag from the JSON of the changes (API and dashboard), audited.
+pub async fn update_tag(
+    services: &Services,
+    caller: &Caller,
+    tag: String,
+    request: serde_json::Value,
+) -> Result<IdTag, ApiError> {
     let change: IdTagUpdate = decode_body(request.clone())?;
     let expiry = match &change.expiry_date {
         None => None,
@@ -270,13 +290,7 @@ pub async fn update(
         max_active_transactions: limit,
     };
     let now = chrono::Utc::now().naive_utc();
-    let audit = audit_row(
-        &operator.0,
-        "id_tag.update",
-        Some(&tag),
-        Some(&request),
-        "200",
-    );
+    let audit = audit_row(caller, "id_tag.update", Some(&tag), Some(&request), "200");
     let target = tag.clone();
     let found = crate::db::write(&services.writer, move |c| {
         store::update(c, &target, &change, now, Some(&audit))
@@ -285,7 +299,7 @@ pub async fn update(
     if !found {
         return Err(ApiError::NotFound(format!("no id tag {tag}")));
     }
-    Ok(web::Json(find(&services, tag).await?))
+    find(services, tag).await
 }
 
 /// Remove an id tag (operator); it is then answered Invalid.
@@ -297,8 +311,13 @@ pub async fn delete(
     services: web::Data<Services>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let tag = path.into_inner();
-    let audit = audit_row(&operator.0, "id_tag.delete", Some(&tag), None, "204");
+    delete_tag(&services, &operator.0, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Deletes an id tag (API and dashboard), audited.
+pub async fn delete_tag(services: &Services, caller: &Caller, tag: String) -> Result<(), ApiError> {
+    let audit = audit_row(caller, "id_tag.delete", Some(&tag), None, "204");
     let target = tag.clone();
     let deleted = crate::db::write(&services.writer, move |c| {
         store::delete(c, &target, Some(&audit))
@@ -307,7 +326,7 @@ pub async fn delete(
     if !deleted {
         return Err(ApiError::NotFound(format!("no id tag {tag}")));
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }
 
 /// A line of the import that was not taken.
@@ -522,11 +541,23 @@ pub async fn import(
         )));
     }
     let body = read_body(payload).await?;
+    import_csv(&services, &operator.0, body)
+        .await
+        .map(web::Json)
+}
+
+/// Imports id tags from the CSV text (API and dashboard): bad lines reported, the rest
+/// written in slices, audited with the totals.
+pub async fn import_csv(
+    services: &Services,
+    caller: &Caller,
+    body: Vec<u8>,
+) -> Result<ImportResult, ApiError> {
     let (rows, errors) = web::block(move || parse_import(&body))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
     let now = chrono::Utc::now().naive_utc();
-    let audit = audit_row(&operator.0, "id_tag.import", None, None, "200");
+    let audit = audit_row(caller, "id_tag.import", None, None, "200");
     let refused = errors.len();
     // In slices, so that a large file never holds the writer (and the chargers) for long; the
     // audit row, with the totals, commits with the last slice (alone if there are no rows).
@@ -553,11 +584,11 @@ pub async fn import(
         .await?;
         done = before + got;
     }
-    Ok(web::Json(ImportResult {
+    Ok(ImportResult {
         created: done.created,
         updated: done.updated,
         errors,
-    }))
+    })
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ fn answer(page: Page<store::Transaction>) -> Page<Transaction> {
     page.map(|t| Transaction::from_stored(t, now))
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct TransactionFilter {
@@ -108,7 +108,8 @@ pub struct TransactionFilter {
 }
 
 impl TransactionFilter {
-    fn check(self) -> Result<store::Filter, ApiError> {
+    /// The store's filter; 422 naming a bad parameter.
+    pub fn check(self) -> Result<store::Filter, ApiError> {
         let some = |v: Option<String>| v.filter(|v| !v.is_empty());
         let state = match some(self.state) {
             None => None,
@@ -370,6 +371,15 @@ pub async fn export_csv(
 ) -> Result<HttpResponse, ApiError> {
     let filter = filter.into_inner().check()?;
     let sort = sort.resolve(&store::SORTS, store::DEFAULT_SORT)?;
+    csv_export(&services, filter, sort).await
+}
+
+/// The CSV answer of the transactions matching `filter` (API and dashboard), streamed.
+pub async fn csv_export(
+    services: &Services,
+    filter: store::Filter,
+    sort: crate::db::page::Sort,
+) -> Result<HttpResponse, ApiError> {
     let counted = filter.clone();
     let total = crate::db::read(&services.pool, move |c| store::export_count(c, &counted)).await?;
     if total > MAX_CSV_ROWS {

@@ -429,6 +429,7 @@ impl Job {
                     .iter()
                     .map(|m| m.sampled_value.len())
                     .sum(),
+                power_w: crate::events::power_w(&request.meter_value),
             },
             (Job::Event(event), _) => Change::Notification {
                 charge_point_id: event.charge_point_id.clone(),
