@@ -168,7 +168,7 @@ mod tests {
     #[test]
     fn power_is_the_newest_total_or_the_sum_of_phases() {
         let kw = at(vec![sample("7.4", Some(UnitOfMeasure::KW), None)]);
-        assert_eq!(power_w(&[kw.clone()]), Some(7400.0));
+        assert_eq!(power_w(std::slice::from_ref(&kw)), Some(7400.0));
         let phases = at(vec![
             sample("1000", Some(UnitOfMeasure::W), Some(Phase::L1)),
             sample("1100", None, Some(Phase::L2)),

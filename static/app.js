@@ -56,8 +56,10 @@
       .catch(function () {})
       .then(function () {
         reloading = false;
-        if (again) { again = false; setTimeout(reloadRegions, 500); }
-        else if (topic === "chargers") { restart(); }
+        if (again) { again = false; setTimeout(reloadRegions, 500); return; }
+        // The list now shows other chargers: follow those. What is committed between the
+        // page being read and the new stream being open is read once more when it opens.
+        if (topic === "chargers" && idsParam() !== followed) { restart(true); }
       });
   }
 
@@ -69,7 +71,10 @@
       });
     },
     connector: function (d) {
-      document.querySelectorAll('[data-connector="' + cssEscape(d.id + "/" + d.connector) + '"]').forEach(function (el) {
+      var shown = document.querySelectorAll('[data-connector="' + cssEscape(d.id + "/" + d.connector) + '"]');
+      // A connector the page does not show yet (its first status): the rows change.
+      if (!shown.length) { reloadRegions(); return; }
+      shown.forEach(function (el) {
         var text = el.querySelector(".text") || el;
         text.textContent = d.status;
         el.className = "status " + d.statusClass;
@@ -100,13 +105,18 @@
   };
 
   var topic = document.body.getAttribute("data-live");
-  var source = null, wasDown = false;
+  var source = null, wasDown = false, followed = "", catchUp = false;
+
+  function idsParam() {
+    var table = document.getElementById("chargers-table");
+    return table ? table.getAttribute("data-ids") || "" : "";
+  }
 
   function url() {
     var u = "/live?topic=" + encodeURIComponent(topic);
     if (topic === "chargers") {
-      var table = document.getElementById("chargers-table");
-      if (table) u += "&ids=" + encodeURIComponent(table.getAttribute("data-ids") || "");
+      followed = idsParam();
+      u += "&ids=" + encodeURIComponent(followed);
     }
     return u;
   }
@@ -118,8 +128,9 @@
     d.title = on ? "live updates: on" : "live updates: reconnecting";
   }
 
-  function restart() {
+  function restart(thenReload) {
     if (source) source.close();
+    catchUp = !!thenReload;
     start();
   }
 
@@ -129,7 +140,7 @@
     source.onopen = function () {
       dot(true);
       // Back after a restart or a lost connection: what happened meanwhile is unknown.
-      if (wasDown) { wasDown = false; reloadRegions(); }
+      if (wasDown || catchUp) { wasDown = false; catchUp = false; reloadRegions(); }
     };
     source.onerror = function () { dot(false); wasDown = true; };
     Object.keys(handlers).forEach(function (name) {
@@ -142,6 +153,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A page shown as the answer to a form (e.g. an operation) lives at its own address, so
+    // that reloading it (and its live regions) reads the page, not the form's target.
+    var canonical = document.body.getAttribute("data-canonical");
+    if (canonical && location.pathname !== canonical) {
+      history.replaceState(null, "", canonical + location.hash);
+    }
     localTimes(document);
     selectAll();
     start();

@@ -17,6 +17,10 @@ pub struct HistoryArgs {
     /// Completed transactions to write (one a minute from 2024-01-01, on 1,000 chargers).
     #[arg(long, default_value_t = 1_000_000)]
     pub transactions: i64,
+    /// Chargers to write as well (offline, two connectors each, ids `<prefix>-0` ..): the
+    /// fleet of the dashboard's benchmarks.
+    #[arg(long, default_value_t = 0)]
+    pub chargers: i64,
     /// Charger ids are `<prefix>-<k>`, id tags `<prefix>-TAG-<k>`.
     #[arg(long, default_value = "HIST")]
     pub prefix: String,
@@ -26,13 +30,19 @@ pub fn main(args: HistoryArgs) -> ExitCode {
     let started = Instant::now();
     let written = check::store(&args.db).and_then(|pool| {
         let mut conn = pool.get().map_err(|e| format!("history: {e}"))?;
+        let chargers = match args.chargers {
+            0 => 0,
+            n => csms::db::history::seed_chargers(&mut conn, &args.prefix, n)
+                .map_err(|e| format!("history: chargers: {e}"))?,
+        };
         csms::db::history::seed(&mut conn, &args.prefix, args.transactions)
+            .map(|n| (chargers, n))
             .map_err(|e| format!("history: {e}"))
     });
     match written {
-        Ok(n) => {
+        Ok((chargers, n)) => {
             println!(
-                "history: {n} transactions written in {:.1} s",
+                "history: {chargers} chargers and {n} transactions written in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
             ExitCode::SUCCESS

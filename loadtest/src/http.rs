@@ -11,6 +11,8 @@ use std::time::Duration;
 pub struct Answer {
     pub status: u16,
     pub body: String,
+    /// The `name=value` of each `Set-Cookie` header.
+    pub cookies: Vec<String>,
 }
 
 /// Percent-encodes a path segment or a query value.
@@ -68,9 +70,24 @@ fn parse(response: &[u8]) -> Option<Answer> {
         l.starts_with("transfer-encoding:") && l.contains("chunked")
     });
     let body = if chunked { dechunk(raw)? } else { raw.to_vec() };
+    let cookies = head
+        .lines()
+        .filter_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.trim().eq_ignore_ascii_case("set-cookie").then(|| {
+                value
+                    .trim()
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+        })
+        .collect();
     Some(Answer {
         status,
         body: String::from_utf8_lossy(&body).into_owned(),
+        cookies,
     })
 }
 
@@ -96,12 +113,13 @@ mod tests {
 
     #[test]
     fn plain_and_chunked_answers() {
-        let plain = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+        let plain = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nSet-Cookie: a=b; HttpOnly\r\n\r\n{}";
         assert_eq!(
             parse(plain),
             Some(Answer {
                 status: 200,
-                body: "{}".into()
+                body: "{}".into(),
+                cookies: vec!["a=b".into()],
             })
         );
         let chunked =
@@ -110,7 +128,8 @@ mod tests {
             parse(chunked),
             Some(Answer {
                 status: 401,
-                body: "abcdefg".into()
+                body: "abcdefg".into(),
+                cookies: Vec::new(),
             })
         );
         assert_eq!(parse(b"HTTP/1.1 200"), None);

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use loadtest::control::simctl::{self, SimctlArgs};
+use loadtest::dashboard::{self, DashboardArgs};
 use loadtest::demo::{self, DemoArgs};
 use loadtest::harness::{self, RunArgs};
 use loadtest::history::{self, HistoryArgs};
@@ -20,8 +21,9 @@ use std::process::ExitCode;
 /// simctl: the command-line client of that control API.
 /// demo:   csms plus 5 simulated chargers, 4 charging on their own, in one command; it
 ///         prints the REST API login and the control API address.
-/// history: writes a synthetic history of completed transactions into a csms database, for
-///         benchmarks of the history queries.
+/// history: writes a synthetic history (chargers, completed transactions) into a csms
+///         database, for benchmarks of the history queries and the dashboard.
+/// dashboard: times the dashboard's pages and its CSV export, or holds live pages open.
 ///
 /// Only loopback targets are allowed, and every load run stops by itself.
 #[derive(Debug, Parser)]
@@ -43,6 +45,8 @@ enum Command {
     Demo(DemoArgs),
     /// Write N completed transactions into a csms database (benchmarks of history queries).
     History(HistoryArgs),
+    /// Benchmarks of the web dashboard: page times, CSV export, live streams.
+    Dashboard(DashboardArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,5 +74,6 @@ fn main() -> ExitCode {
         Command::Simctl(args) => simctl::main(args),
         Command::Demo(args) => demo::main(args),
         Command::History(args) => history::main(args),
+        Command::Dashboard(args) => dashboard::main(args),
     }
 }

@@ -10,6 +10,7 @@
 
 use super::error::PageError;
 use super::session::Person;
+use crate::db::stats::Figures;
 use crate::events::{Change, Committed};
 use crate::services::Services;
 use actix_web::{web, HttpResponse};
@@ -24,8 +25,12 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// How often a stream sends what it gathered.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
-/// How often the overview's tiles are sent.
+/// How often the overview's figures are read and its tiles sent.
 pub const FIGURES_EVERY: Duration = Duration::from_secs(2);
+/// Figures older than this are read again before a page shows them.
+const FIGURES_STALE: Duration = Duration::from_secs(10);
+/// The figures are kept fresh this long after an overview last asked for them.
+const FIGURES_WANTED_FOR: Duration = Duration::from_secs(60);
 /// A comment line this often keeps proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How often the number of connected chargers is sampled for the overview's chart.
@@ -243,8 +248,10 @@ impl Streams {
 }
 
 /// What the live side keeps between requests: open streams, power per connector from the
-/// meter values committed since the start, the message rate, and the overview's figures
-/// (computed at most every [`FIGURES_EVERY`], whatever the number of open overviews).
+/// meter values committed since the start, the message rate, and the overview's figures: read
+/// from the database in the background every [`FIGURES_EVERY`] while an overview is open
+/// (whatever the number of open overviews), so that a page never waits for the counts over
+/// the whole fleet.
 #[derive(Default)]
 pub struct Fleet {
     pub streams: Arc<Streams>,
@@ -252,7 +259,10 @@ pub struct Fleet {
     rate: Mutex<Option<(Instant, u64, f64)>>,
     /// `(unix seconds, chargers connected)` every [`ONLINE_SAMPLE_EVERY`], the last day.
     online: Mutex<std::collections::VecDeque<(i64, usize)>>,
-    figures: tokio::sync::Mutex<Option<(Instant, Value)>>,
+    /// The overview's figures and when they were read.
+    figures: Mutex<Option<(Instant, Arc<Figures>)>>,
+    /// When a page or stream last asked for them (they are kept fresh only while wanted).
+    figures_wanted: Mutex<Option<Instant>>,
 }
 
 impl Fleet {
@@ -265,6 +275,18 @@ impl Fleet {
             loop {
                 tick.tick().await;
                 fleet.sample_online(chrono::Utc::now().timestamp(), connections.open());
+            }
+        });
+        let (fleet, reader) = (self.clone(), services.clone());
+        actix_web::rt::spawn(async move {
+            let mut tick = tokio::time::interval(FIGURES_EVERY);
+            loop {
+                tick.tick().await;
+                if fleet.figures_wanted() {
+                    if let Err(e) = fleet.refresh_figures(&reader).await {
+                        log::warn!("dashboard: cannot read the overview's figures: {e}");
+                    }
+                }
             }
         });
         let fleet = self.clone();
@@ -359,18 +381,34 @@ impl Fleet {
         }
     }
 
-    /// The overview's tiles, at most [`FIGURES_EVERY`] old.
-    pub async fn figures(&self, services: &Services) -> Result<Value, PageError> {
-        let mut cached = self.figures.lock().await;
-        if let Some((at, figures)) = cached.as_ref() {
-            if at.elapsed() < FIGURES_EVERY {
-                return Ok(figures.clone());
-            }
+    /// The overview's figures: the ones read in the background if there are any (at most
+    /// [`FIGURES_EVERY`] old while wanted), else read now.
+    pub async fn figures(&self, services: &Services) -> Result<Arc<Figures>, PageError> {
+        if let Ok(mut wanted) = self.figures_wanted.lock() {
+            *wanted = Some(Instant::now());
         }
-        let figures = serde_json::to_value(super::pages::overview::tiles(services, self).await?)
-            .map_err(|e| PageError::Internal(e.to_string()))?;
-        *cached = Some((Instant::now(), figures.clone()));
+        let cached = self.figures.lock().ok().and_then(|c| c.clone());
+        match cached {
+            Some((at, figures)) if at.elapsed() < FIGURES_STALE => Ok(figures),
+            _ => self.refresh_figures(services).await,
+        }
+    }
+
+    async fn refresh_figures(&self, services: &Services) -> Result<Arc<Figures>, PageError> {
+        let figures = Arc::new(super::pages::overview::read_figures(services).await?);
+        if let Ok(mut cached) = self.figures.lock() {
+            *cached = Some((Instant::now(), figures.clone()));
+        }
         Ok(figures)
+    }
+
+    /// Whether an overview asked for the figures within [`FIGURES_WANTED_FOR`].
+    fn figures_wanted(&self) -> bool {
+        self.figures_wanted
+            .lock()
+            .ok()
+            .and_then(|w| *w)
+            .is_some_and(|at| at.elapsed() < FIGURES_WANTED_FOR)
     }
 }
 
@@ -429,7 +467,7 @@ pub async fn stream(
                 _ = flush.tick() => gathered.flush(),
                 _ = figures.tick(), if topic == Topic::Overview => {
                     match fleet.figures(&services).await {
-                        Ok(f) => sse("figures", &f),
+                        Ok(f) => sse("figures", &json!(super::pages::overview::tiles(&f, &fleet))),
                         Err(_) => continue,
                     }
                 }

@@ -61,6 +61,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(pages::charger::operate),
         )
         .route(
+            "/chargers/{id}/sessions/{transaction}/{action}",
+            web::post().to(pages::charger::session),
+        )
+        .route(
+            "/chargers/{id}/max-power",
+            web::post().to(pages::charger::max_power),
+        )
+        .route(
             "/chargers/{id}/password",
             web::post().to(pages::charger::password),
         )

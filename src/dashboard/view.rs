@@ -42,6 +42,8 @@ pub struct Frame {
     pub live: String,
     pub notice: Option<String>,
     pub version: &'static str,
+    /// The page's own path when it is shown at another (the answer to a form).
+    pub canonical: Option<String>,
 }
 
 impl Frame {
@@ -62,6 +64,7 @@ impl Frame {
             live,
             notice: person.notice.clone(),
             version: env!("CARGO_PKG_VERSION"),
+            canonical: None,
         }
     }
 }

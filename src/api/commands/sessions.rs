@@ -10,7 +10,7 @@
 use super::profiles::{installed_on, unused_profile_id};
 use super::send::{connected, parse_request, send};
 use crate::api::audit;
-use crate::api::auth::Operator;
+use crate::api::auth::{Caller, Operator};
 use crate::api::body::Body;
 use crate::api::error::ApiError;
 use crate::charger::actor::Close;
@@ -185,17 +185,29 @@ pub async fn suspend_session(
     path: web::Path<(String, i32)>,
 ) -> Result<web::Json<SetChargingProfileResponse>, ApiError> {
     let (charger, transaction_id) = path.into_inner();
-    let connector = open_transaction(&services, &charger, transaction_id).await?;
-    let (id, level) = match tx_profiles(&services, &charger, transaction_id)
+    suspend(&services, &operator.0, &charger, transaction_id)
+        .await
+        .map(web::Json)
+}
+
+/// Suspends a session (API and dashboard).
+pub async fn suspend(
+    services: &Services,
+    caller: &Caller,
+    charger: &str,
+    transaction_id: i32,
+) -> Result<SetChargingProfileResponse, ApiError> {
+    let connector = open_transaction(services, charger, transaction_id).await?;
+    let (id, level) = match tx_profiles(services, charger, transaction_id)
         .await?
         .first()
     {
         Some((top, true)) => (top.charging_profile_id, top.stack_level),
         Some((top, false)) => (
-            unused_profile_id(&services, &charger).await?,
+            unused_profile_id(services, charger).await?,
             top.stack_level + 1,
         ),
-        None => (unused_profile_id(&services, &charger).await?, 0),
+        None => (unused_profile_id(services, charger).await?, 0),
     };
     let profile = flat_profile(
         id,
@@ -207,9 +219,7 @@ pub async fn suspend_session(
         0.0,
     );
     let request = set_profile(connector, profile)?;
-    send(&services, &operator.0, &charger, request)
-        .await
-        .map(web::Json)
+    send(services, caller, charger, request).await
 }
 
 /// Resume a suspended session: clears the profile that suspended it.
@@ -225,8 +235,20 @@ pub async fn resume_session(
     path: web::Path<(String, i32)>,
 ) -> Result<web::Json<ClearChargingProfileResponse>, ApiError> {
     let (charger, transaction_id) = path.into_inner();
-    open_transaction(&services, &charger, transaction_id).await?;
-    let profiles = tx_profiles(&services, &charger, transaction_id).await?;
+    resume(&services, &operator.0, &charger, transaction_id)
+        .await
+        .map(web::Json)
+}
+
+/// Resumes a suspended session (API and dashboard).
+pub async fn resume(
+    services: &Services,
+    caller: &Caller,
+    charger: &str,
+    transaction_id: i32,
+) -> Result<ClearChargingProfileResponse, ApiError> {
+    open_transaction(services, charger, transaction_id).await?;
+    let profiles = tx_profiles(services, charger, transaction_id).await?;
     let Some((suspension, _)) = profiles.iter().find(|(_, halted)| *halted) else {
         return Err(ApiError::Conflict(format!(
             "transaction {transaction_id} is not suspended"
@@ -236,9 +258,7 @@ pub async fn resume_session(
         id: Some(suspension.charging_profile_id),
         ..Default::default()
     };
-    send(&services, &operator.0, &charger, request)
-        .await
-        .map(web::Json)
+    send(services, caller, charger, request).await
 }
 
 /// Finish a session (RemoteStopTransaction).
@@ -253,11 +273,21 @@ pub async fn finish_session(
     path: web::Path<(String, i32)>,
 ) -> Result<web::Json<RemoteStopTransactionResponse>, ApiError> {
     let (charger, transaction_id) = path.into_inner();
-    open_transaction(&services, &charger, transaction_id).await?;
-    let request = RemoteStopTransactionRequest { transaction_id };
-    send(&services, &operator.0, &charger, request)
+    finish(&services, &operator.0, &charger, transaction_id)
         .await
         .map(web::Json)
+}
+
+/// Finishes a session with RemoteStopTransaction (API and dashboard).
+pub async fn finish(
+    services: &Services,
+    caller: &Caller,
+    charger: &str,
+    transaction_id: i32,
+) -> Result<RemoteStopTransactionResponse, ApiError> {
+    open_transaction(services, charger, transaction_id).await?;
+    let request = RemoteStopTransactionRequest { transaction_id };
+    send(services, caller, charger, request).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -285,11 +315,23 @@ pub async fn max_power(
     charger: web::Path<String>,
     body: Body<MaxPower>,
 ) -> Result<web::Json<SetChargingProfileResponse>, ApiError> {
+    limit_power(&services, &operator.0, &charger, body.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// Limits a charger's power or current (API and dashboard).
+pub async fn limit_power(
+    services: &Services,
+    caller: &Caller,
+    charger: &str,
+    max: MaxPower,
+) -> Result<SetChargingProfileResponse, ApiError> {
     let MaxPower {
         limit,
         unit,
         connector_id,
-    } = body.into_inner();
+    } = max;
     let unit = ChargingRateUnitType::parse(&unit)
         .ok_or_else(|| ApiError::invalid(format!("unit: W or A, not {unit:?}")))?;
     tenths("limit", limit).map_err(ApiError::invalid)?;
@@ -299,7 +341,7 @@ pub async fn max_power(
     } else {
         ChargingProfilePurposeType::TxDefaultProfile
     };
-    let id = unused_profile_id(&services, &charger).await?;
+    let id = unused_profile_id(services, charger).await?;
     let profile = flat_profile(
         id,
         0,
@@ -310,9 +352,7 @@ pub async fn max_power(
         limit,
     );
     let request = set_profile(connector, profile)?;
-    send(&services, &operator.0, &charger, request)
-        .await
-        .map(web::Json)
+    send(services, caller, charger, request).await
 }
 
 /// Close a charger's connection (WebSocket close 1000). It will usually reconnect.

@@ -6,6 +6,7 @@
 
 use super::transactions::session_charts;
 use crate::api::auth::Role;
+use crate::api::commands::sessions;
 use crate::api::resources::chargers::{self as api, Charger};
 use crate::dashboard::chart::LineChart;
 use crate::dashboard::error::PageError;
@@ -98,6 +99,21 @@ struct ProfileRow {
 }
 
 #[derive(Serialize)]
+struct FileRow {
+    kind: String,
+    location: String,
+    status: String,
+    asked: When,
+}
+
+/// Which message-log rows the page shows (`?log_action=&log_direction=`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LogQuery {
+    log_action: Option<String>,
+    log_direction: Option<String>,
+}
+
+#[derive(Serialize)]
 struct ChargerView {
     frame: Frame,
     id: String,
@@ -118,6 +134,9 @@ struct ChargerView {
     statuses: Vec<StatusRow>,
     reservations: Vec<ReservationRow>,
     profiles: Vec<ProfileRow>,
+    files: Vec<FileRow>,
+    log_action: String,
+    log_direction: String,
 }
 
 fn identity(c: &Charger) -> Vec<Identity> {
@@ -183,10 +202,19 @@ struct Stored {
     statuses: Vec<status_history::StatusChange>,
     reservations: Vec<reservations::Reservation>,
     profiles: Vec<crate::db::charging_profiles::Installed>,
+    files: Vec<FileRow>,
 }
 
-async fn stored(services: &Services, id: &str) -> Result<Stored, PageError> {
+async fn stored(services: &Services, id: &str, log: &LogQuery) -> Result<Stored, PageError> {
     let id = id.to_owned();
+    let log_filter = message_log::Filter {
+        action: log.log_action.clone().filter(|a| !a.trim().is_empty()),
+        direction: log
+            .log_direction
+            .as_deref()
+            .and_then(message_log::Direction::parse),
+        ..Default::default()
+    };
     let tail = PageRequest {
         limit: TAIL,
         offset: 0,
@@ -215,14 +243,8 @@ async fn stored(services: &Services, id: &str) -> Result<Stored, PageError> {
             charts,
             active,
             configuration: configuration::snapshot(c, &id)?,
-            messages: message_log::page(
-                c,
-                &id,
-                &Default::default(),
-                message_log::DEFAULT_SORT,
-                tail,
-            )?
-            .items,
+            messages: message_log::page(c, &id, &log_filter, message_log::DEFAULT_SORT, tail)?
+                .items,
             statuses: status_history::page(
                 c,
                 &id,
@@ -242,10 +264,33 @@ async fn stored(services: &Services, id: &str) -> Result<Stored, PageError> {
             )?
             .items,
             profiles: crate::db::charging_profiles::installed_on(c, &id)?,
+            files: files(c, &id)?,
         })
     })
     .await?;
     Ok(stored)
+}
+
+/// Firmware, diagnostics and log requests, newest first.
+fn files(c: &mut crate::db::DbConn, id: &str) -> diesel::QueryResult<Vec<FileRow>> {
+    use crate::db::file_requests::{recent_diagnostics, recent_firmware};
+    let mut rows: Vec<FileRow> = recent_firmware(c, id, 10)?
+        .into_iter()
+        .map(|f| FileRow {
+            kind: f.kind,
+            location: f.location,
+            status: f.status.unwrap_or_default(),
+            asked: When::of(f.created_at),
+        })
+        .chain(recent_diagnostics(c, id, 10)?.into_iter().map(|d| FileRow {
+            kind: d.kind,
+            location: d.location,
+            status: d.status.unwrap_or_default(),
+            asked: When::of(d.created_at),
+        }))
+        .collect();
+    rows.sort_by(|a, b| b.asked.iso.cmp(&a.asked.iso));
+    Ok(rows)
 }
 
 async fn render(
@@ -254,9 +299,10 @@ async fn render(
     fleet: &Fleet,
     id: String,
     sent: Option<FormView>,
+    log: &LogQuery,
 ) -> Result<HttpResponse, PageError> {
     let charger = api::load(services, id.clone()).await?;
-    let s = stored(services, &id).await?;
+    let s = stored(services, &id, log).await?;
     let session_of = |connector_id: i32| {
         s.active
             .iter()
@@ -295,12 +341,14 @@ async fn render(
         }
     }
     let (keys, local_list_version) = s.configuration;
+    let mut frame = person.frame(
+        format!("Charger {}", charger.id),
+        Nav::Chargers,
+        format!("charger:{}", charger.id),
+    );
+    frame.canonical = Some(format!("/chargers/{}", view::url_encode(&charger.id)));
     let view = ChargerView {
-        frame: person.frame(
-            format!("Charger {}", charger.id),
-            Nav::Chargers,
-            format!("charger:{}", charger.id),
-        ),
+        frame,
         enc_id: view::url_encode(&charger.id),
         online: charger.online,
         registration: charger
@@ -374,6 +422,9 @@ async fn render(
                 profile: p.profile,
             })
             .collect(),
+        files: s.files,
+        log_action: log.log_action.clone().unwrap_or_default(),
+        log_direction: log.log_direction.clone().unwrap_or_default(),
         id: charger.id,
     };
     view::page("charger", &view, person)
@@ -385,8 +436,9 @@ pub async fn page(
     services: web::Data<Services>,
     fleet: web::Data<Arc<Fleet>>,
     id: web::Path<String>,
+    log: web::Query<LogQuery>,
 ) -> Result<HttpResponse, PageError> {
-    render(&person, &services, &fleet, id.into_inner(), None).await
+    render(&person, &services, &fleet, id.into_inner(), None, &log).await
 }
 
 /// `POST /chargers/{id}/operations/{operation}`: sends the operation built from the form
@@ -437,7 +489,15 @@ pub async fn operate(
             ));
         }
     }
-    render(&person, &services, &fleet, id, Some(sent)).await
+    render(
+        &person,
+        &services,
+        &fleet,
+        id,
+        Some(sent),
+        &LogQuery::default(),
+    )
+    .await
 }
 
 /// `POST /chargers/{id}/password`: set (or with `clear`, remove) the charger's Basic-auth
@@ -463,6 +523,87 @@ pub async fn password(
         }
         Ok(()) => "Password cleared.".to_owned(),
         Err(e) => format!("Password not changed: {e}"),
+    };
+    Ok(view::redirect(&back, &notice))
+}
+
+/// `POST /chargers/{id}/sessions/{transaction}/{action}`: suspend, resume or finish a session
+/// (operator), as the API's session conveniences do.
+pub async fn session(
+    person: Person,
+    services: web::Data<Services>,
+    path: web::Path<(String, i32, String)>,
+    form: Posted,
+) -> Result<HttpResponse, PageError> {
+    form.check(&person)?;
+    person.require(Role::Operator)?;
+    let (id, tx, action) = path.into_inner();
+    let caller = &person.caller;
+    let status = |v: serde_json::Value| v["status"].as_str().unwrap_or_default().to_owned();
+    let outcome = match action.as_str() {
+        "suspend" => sessions::suspend(&services, caller, &id, tx)
+            .await
+            .map(|a| status(serde_json::json!(a))),
+        "resume" => sessions::resume(&services, caller, &id, tx)
+            .await
+            .map(|a| status(serde_json::json!(a))),
+        "finish" => sessions::finish(&services, caller, &id, tx)
+            .await
+            .map(|a| status(serde_json::json!(a))),
+        other => return Err(PageError::NotFound(format!("no session action {other:?}"))),
+    };
+    let notice = match outcome {
+        Ok(status) => format!("Transaction {tx}: {action} — the charger answered {status}."),
+        Err(e) => format!("Transaction {tx}: {action} not done — {e}"),
+    };
+    Ok(view::redirect(
+        &format!("/chargers/{}", view::url_encode(&id)),
+        &notice,
+    ))
+}
+
+/// `POST /chargers/{id}/max-power`: a maximum power or current for the charger (connector 0)
+/// or one connector (operator).
+pub async fn max_power(
+    person: Person,
+    services: web::Data<Services>,
+    id: web::Path<String>,
+    form: Posted,
+) -> Result<HttpResponse, PageError> {
+    form.check(&person)?;
+    person.require(Role::Operator)?;
+    let id = id.into_inner();
+    let back = format!("/chargers/{}", view::url_encode(&id));
+    let limit = match form.get("limit").map(str::parse::<f64>) {
+        Some(Ok(l)) => l,
+        _ => {
+            return Ok(view::redirect(
+                &back,
+                "Nothing sent: limit: a number, e.g. 11000 (W) or 16 (A)",
+            ))
+        }
+    };
+    let connector_id = match form.get("connectorId").map(str::parse::<u32>) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => {
+            return Ok(view::redirect(
+                &back,
+                "Nothing sent: connectorId: a whole number",
+            ))
+        }
+    };
+    let max = sessions::MaxPower {
+        limit,
+        unit: form.get("unit").unwrap_or("W").to_owned(),
+        connector_id,
+    };
+    let notice = match sessions::limit_power(&services, &person.caller, &id, max).await {
+        Ok(a) => format!(
+            "Maximum set with SetChargingProfile — the charger answered {}.",
+            serde_json::json!(a)["status"].as_str().unwrap_or_default()
+        ),
+        Err(e) => format!("Maximum not set — {e}"),
     };
     Ok(view::redirect(&back, &notice))
 }

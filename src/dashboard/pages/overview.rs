@@ -41,17 +41,20 @@ pub struct StatusCount {
     pub count: i64,
 }
 
-async fn figures(services: &Services, days: i64) -> Result<crate::db::stats::Figures, PageError> {
+/// The overview's figures from the database: the fleet now, and [`DAYS`] days (and this
+/// month) of sessions and energy. ([`Fleet::figures`] keeps them, read in the background.)
+pub async fn read_figures(services: &Services) -> Result<crate::db::stats::Figures, PageError> {
     let today = Utc::now().date_naive();
     let month_start = today.with_day(1).unwrap_or(today);
-    let first = (today - Duration::days(days - 1)).min(month_start);
+    let first = (today - Duration::days(DAYS - 1)).min(month_start);
     Ok(crate::db::read(&services.pool, move |c| {
         crate::db::stats::figures(c, first, today)
     })
     .await?)
 }
 
-fn tiles_of(f: &crate::db::stats::Figures, fleet: &Fleet) -> Tiles {
+/// The tiles of the figures, with the power and message rate of now.
+pub fn tiles(f: &crate::db::stats::Figures, fleet: &Fleet) -> Tiles {
     let today = Utc::now().date_naive();
     let month_start = today.with_day(1).unwrap_or(today);
     let energy = |from: chrono::NaiveDate| {
@@ -83,11 +86,6 @@ fn tiles_of(f: &crate::db::stats::Figures, fleet: &Fleet) -> Tiles {
     }
 }
 
-/// The tiles now (for the live stream; [`Fleet::figures`] caches them).
-pub async fn tiles(services: &Services, fleet: &Fleet) -> Result<Tiles, PageError> {
-    Ok(tiles_of(&figures(services, 1).await?, fleet))
-}
-
 #[derive(Serialize)]
 struct OverviewView {
     frame: Frame,
@@ -103,7 +101,7 @@ pub async fn page(
     services: web::Data<Services>,
     fleet: web::Data<Arc<Fleet>>,
 ) -> Result<HttpResponse, PageError> {
-    let f = figures(&services, DAYS).await?;
+    let f = fleet.figures(&services).await?;
     let last_days: Vec<_> = f.days.iter().rev().take(DAYS as usize).rev().collect();
     let label = |d: &crate::db::stats::Day| d.date.format("%b %d").to_string();
     let energy = chart::bars(
@@ -141,7 +139,7 @@ pub async fn page(
     );
     let view = OverviewView {
         frame: person.frame("Overview", Nav::Overview, "overview"),
-        tiles: tiles_of(&f, &fleet),
+        tiles: tiles(&f, &fleet),
         energy,
         sessions,
         online,
