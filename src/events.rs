@@ -108,6 +108,9 @@ pub struct Committed {
 #[derive(Debug, Clone)]
 pub struct EventBus {
     sender: broadcast::Sender<Arc<Committed>>,
+    /// Changes published so far: a page read at one count and followed from another knows
+    /// that something changed in between.
+    published: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Default for EventBus {
@@ -120,6 +123,7 @@ impl EventBus {
     pub fn new(capacity: usize) -> Self {
         EventBus {
             sender: broadcast::channel(capacity).0,
+            published: Arc::default(),
         }
     }
 
@@ -130,7 +134,14 @@ impl EventBus {
 
     /// Publishes a committed change (dropped when nobody listens).
     pub fn publish(&self, change: Change, at: NaiveDateTime) {
+        self.published
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         let _ = self.sender.send(Arc::new(Committed { at, change }));
+    }
+
+    /// How many changes were published so far.
+    pub fn published(&self) -> u64 {
+        self.published.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Every change committed from now on.
@@ -190,6 +201,7 @@ mod tests {
         let mut events = bus.subscribe();
         bus.publish(offline("after"), at);
         assert_eq!(events.try_recv().unwrap().change, offline("after"));
+        assert_eq!(bus.published(), 2);
         assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)));
     }
 

@@ -42,6 +42,8 @@
       .then(function (html) {
         if (!html) return;
         var fresh = new DOMParser().parseFromString(html, "text/html");
+        var seq = fresh.body.getAttribute("data-seq");
+        if (seq) document.body.setAttribute("data-seq", seq);
         regions.forEach(function (old) {
           var next = fresh.querySelector('[data-region="' + old.getAttribute("data-region") + '"]');
           if (!next) return;
@@ -114,6 +116,9 @@
 
   function url() {
     var u = "/live?topic=" + encodeURIComponent(topic);
+    // What the page was read at: the server says at once if anything changed since.
+    var seq = document.body.getAttribute("data-seq");
+    if (seq) u += "&since=" + encodeURIComponent(seq);
     if (topic === "chargers") {
       followed = idsParam();
       u += "&ids=" + encodeURIComponent(followed);

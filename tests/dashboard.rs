@@ -294,7 +294,7 @@ async fn every_page_renders_odd_data_as_text_with_strict_headers() {
         "session charts"
     );
     assert!(detail.contains("<polyline points="), "a drawn chart");
-    let (_, list) = admin.get("/transactions").await;
+    let (_, list) = admin.get("/transactions?from=").await;
     assert!(list.contains("TAG&lt;&amp;&gt;"), "id tag as text");
     assert!(list.contains(&format!("data-transaction=\"{tx}\"")));
 }
@@ -561,6 +561,37 @@ async fn the_live_stream_carries_committed_changes_of_the_page_only() {
     );
     let (status, _) = admin.get("/live?topic=everything").await;
     assert_eq!(status, 422);
+
+    // A page read before a change and followed after it is told to reload its rows at once.
+    let (_, page) = admin.get("/chargers/CP-1").await;
+    let at = page.find("data-seq=\"").unwrap() + 10;
+    let seq: u64 = page[at..].split('"').next().unwrap().parse().unwrap();
+    cp.call(
+        "StatusNotification",
+        json!({"connectorId": 1, "errorCode": "NoError", "status": "Finishing"}),
+    )
+    .await;
+    let mut late = admin
+        .client
+        .get(format!(
+            "{}/live?topic=charger:CP-1&since={seq}",
+            admin.base
+        ))
+        .header(header::COOKIE, &admin.cookie)
+        .send()
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    let told = tokio::time::timeout(PATIENCE, async {
+        while let Some(chunk) = late.chunk().await.unwrap() {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains("event: rows") {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(told.is_ok(), "not told of the change it missed: {seen}");
 }
 
 #[tokio::test]

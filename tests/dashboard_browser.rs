@@ -581,6 +581,13 @@ async fn a_remote_start_from_the_charger_page_starts_a_session() {
         .unwrap_or_else(|e| panic!("the answer shown is not JSON ({e}): {answer}"));
     assert_eq!(answer, json!({"status": "Accepted"}));
     assert_eq!(browser.count("#op-remote-start-error").await, 0);
+    // The page shown as the form's answer lives at the charger's address, and its regions
+    // follow the charger live: the new session appears without a reload.
+    let path = browser.js("return location.pathname;", vec![]).await;
+    assert_eq!(path, json!("/chargers/CP-REMOTE"));
+    browser
+        .wait_present(&format!(r#"[data-session="{transaction}"]"#))
+        .await;
 
     status(&mut cp, 1, "Charging").await;
     meter_values(&mut cp, 1, transaction, 40).await;

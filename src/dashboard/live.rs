@@ -416,6 +416,8 @@ impl Fleet {
 pub struct LiveQuery {
     topic: String,
     ids: Option<String>,
+    /// The bus's count of changes when the page was read ([`crate::events::EventBus::published`]).
+    since: Option<u64>,
 }
 
 /// `GET /live?topic=…[&ids=a,b]`: the event stream of a page (viewer role).
@@ -438,11 +440,19 @@ pub async fn stream(
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     let mut events = services.events.subscribe();
+    // Changes committed after the page was read and before this subscription are not in the
+    // stream: the page reloads its rows once.
+    let missed = query
+        .since
+        .is_some_and(|since| services.events.published() != since);
     let services = services.into_inner();
     let fleet = fleet.into_inner();
     actix_web::rt::spawn(async move {
         let _permit = permit;
-        let mut gathered = Gathered::default();
+        let mut gathered = Gathered {
+            rows_changed: missed,
+            ..Gathered::default()
+        };
         let mut flush = tokio::time::interval(FLUSH_EVERY);
         let mut figures = tokio::time::interval(FIGURES_EVERY);
         let mut keep_alive = tokio::time::interval(KEEP_ALIVE);

@@ -32,6 +32,8 @@ pub struct Person {
     pub csrf: String,
     /// What the last action left to say (shown once).
     pub notice: Option<String>,
+    /// Changes published on the bus when the request came (before the page reads anything).
+    pub seq: u64,
 }
 
 impl Person {
@@ -58,7 +60,7 @@ impl Person {
 
     /// The frame of a page this person sees.
     pub fn frame(&self, title: impl Into<String>, nav: Nav, live: impl Into<String>) -> Frame {
-        Frame::new(self, title.into(), nav, live.into())
+        Frame::new(self, title.into(), nav, live.into(), self.seq)
     }
 }
 
@@ -99,6 +101,7 @@ async fn person_of(req: &HttpRequest) -> Result<Person, PageError> {
         .app_data::<web::Data<Services>>()
         .ok_or_else(|| PageError::Internal("services missing".into()))?
         .clone();
+    let seq = services.events.published();
     let (id, version) = services.tokens.verify(&token).map_err(|_| login())?;
     let session = crate::db::read(&services.pool, move |c| {
         crate::db::users::session(c, id, version)
@@ -116,6 +119,7 @@ async fn person_of(req: &HttpRequest) -> Result<Person, PageError> {
             .cookie(super::view::NOTICE_COOKIE)
             .map(|c| super::view::url_decode(c.value()))
             .filter(|n| !n.is_empty()),
+        seq,
     })
 }
 

@@ -44,11 +44,15 @@ pub struct Frame {
     pub version: &'static str,
     /// The page's own path when it is shown at another (the answer to a form).
     pub canonical: Option<String>,
+    /// Changes published on the bus before the page was read: its live stream starts from
+    /// there (see [`super::live`]).
+    pub seq: u64,
 }
 
 impl Frame {
-    pub fn new(person: &Person, title: String, nav: Nav, live: String) -> Frame {
+    pub fn new(person: &Person, title: String, nav: Nav, live: String, seq: u64) -> Frame {
         Frame {
+            seq,
             title,
             user: person
                 .caller

@@ -126,12 +126,38 @@ struct TransactionsView {
     error: Option<String>,
 }
 
-/// `GET /transactions`. A bad filter shows the page with the reason, and no rows.
+/// Days the transactions page shows when no filter is given.
+pub const DEFAULT_DAYS: i64 = 30;
+
+impl TransactionsQuery {
+    /// Whether no filter was given at all (an emptied field counts as given).
+    fn unfiltered(&self) -> bool {
+        [
+            &self.charger,
+            &self.connector,
+            &self.id_tag,
+            &self.state,
+            &self.from,
+            &self.to,
+        ]
+        .iter()
+        .all(|v| v.is_none())
+    }
+}
+
+/// `GET /transactions`. Without any filter, the last [`DEFAULT_DAYS`] days (the totals of a
+/// whole history take a scan of it; clear the field for all). A bad filter shows the page with
+/// the reason, and no rows.
 pub async fn page(
     person: Person,
     services: web::Data<Services>,
     query: web::Query<TransactionsQuery>,
 ) -> Result<HttpResponse, PageError> {
+    let mut query = query.into_inner();
+    if query.unfiltered() {
+        let since = chrono::Utc::now().date_naive() - chrono::Duration::days(DEFAULT_DAYS);
+        query.from = Some(format!("{since}T00:00:00Z"));
+    }
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut pairs = query.pairs();
     pairs.push(("sort", query.sort.as_deref()));
