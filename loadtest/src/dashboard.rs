@@ -235,6 +235,8 @@ fn live(args: &DashboardArgs, streams: usize, seconds: u64, topic: &str) -> Resu
     for h in handles {
         let _ = h.join();
     }
+    // With no streams: the server's CPU over the same time, for comparison.
+    std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = match (cpu_before, args.pid.and_then(cpu_ticks)) {
         (Some(b), Some(a)) => format!(

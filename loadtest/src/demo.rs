@@ -99,10 +99,18 @@ fn run(args: DemoArgs) -> Result<(), String> {
     );
     if had_users {
         println!(
+            "Dashboard: http://{}/ — log in with a user of that data directory",
+            server.addr
+        );
+        println!(
             "REST API: http://{}/api/v1 — log in with a user of that data directory",
             server.addr
         );
     } else {
+        println!(
+            "Dashboard: http://{}/ — user admin, password {password}",
+            server.addr
+        );
         println!(
             "REST API: http://{}/api/v1 — user admin, password {password} (POST /api/v1/auth/login)",
             server.addr

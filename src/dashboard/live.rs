@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 /// How often a stream sends what it gathered.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
@@ -465,12 +465,30 @@ pub async fn stream(
         }
         loop {
             let out = tokio::select! {
-                received = events.recv() => {
-                    match received {
-                        Ok(committed) => gathered.take(&topic, &committed),
-                        // Fell behind: what was lost is unknown, so the page reloads its rows.
-                        Err(RecvError::Lagged(_)) => gathered.rows_changed = true,
-                        Err(RecvError::Closed) => break,
+                // The overview shows figures only: it does not follow the bus at all.
+                received = events.recv(), if topic != Topic::Overview => {
+                    let mut next = Some(received);
+                    let mut closed = false;
+                    // Everything already waiting in one go: one wake-up per commit, not per change.
+                    while let Some(received) = next.take() {
+                        match received {
+                            Ok(committed) => gathered.take(&topic, &committed),
+                            // Fell behind: what was lost is unknown, so the page reloads its rows.
+                            Err(RecvError::Lagged(_)) => gathered.rows_changed = true,
+                            Err(RecvError::Closed) => closed = true,
+                        }
+                        next = match events.try_recv() {
+                            Ok(c) => Some(Ok(c)),
+                            Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                            Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+                            Err(TryRecvError::Empty) => None,
+                        };
+                        if closed {
+                            break;
+                        }
+                    }
+                    if closed {
+                        break;
                     }
                     continue;
                 }
