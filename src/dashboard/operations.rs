@@ -5,31 +5,13 @@
 //! spells it, one CALL in flight, timeout, what the answer teaches, audit).
 
 use crate::api::auth::Caller;
-use crate::api::commands::send::operate;
+use crate::api::commands::operations::operate_by_slug;
 use crate::api::error::ApiError;
 use crate::ocpp::v16::change_availability::AvailabilityType;
 use crate::ocpp::v16::common::{CertificateUse, ChargingProfilePurposeType, ChargingRateUnitType};
 use crate::ocpp::v16::extended_trigger_message::ExtendedMessageTrigger;
 use crate::ocpp::v16::get_log::LogType;
 use crate::ocpp::v16::reset::ResetType;
-use crate::ocpp::v16::{
-    cancel_reservation::CancelReservationRequest, certificate_signed::CertificateSignedRequest,
-    change_availability::ChangeAvailabilityRequest,
-    change_configuration::ChangeConfigurationRequest, clear_cache::ClearCacheRequest,
-    clear_charging_profile::ClearChargingProfileRequest, data_transfer::DataTransferRequest,
-    delete_certificate::DeleteCertificateRequest,
-    extended_trigger_message::ExtendedTriggerMessageRequest,
-    get_composite_schedule::GetCompositeScheduleRequest,
-    get_configuration::GetConfigurationRequest, get_diagnostics::GetDiagnosticsRequest,
-    get_installed_certificate_ids::GetInstalledCertificateIdsRequest,
-    get_local_list_version::GetLocalListVersionRequest, get_log::GetLogRequest,
-    install_certificate::InstallCertificateRequest,
-    remote_start_transaction::RemoteStartTransactionRequest,
-    remote_stop_transaction::RemoteStopTransactionRequest, reset::ResetRequest,
-    send_local_list::SendLocalListRequest, set_charging_profile::SetChargingProfileRequest,
-    signed_update_firmware::SignedUpdateFirmwareRequest, trigger_message::TriggerMessageRequest,
-    unlock_connector::UnlockConnectorRequest, update_firmware::UpdateFirmwareRequest,
-};
 use crate::services::Services;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -70,8 +52,16 @@ const fn field(name: &'static str, kind: Kind, required: bool, hint: &'static st
     }
 }
 
+/// The `status` of a charger's confirmation, as the spec spells it (empty if it has none).
+pub fn status_of<T: Serialize>(answer: &T) -> String {
+    serde_json::to_value(answer)
+        .ok()
+        .and_then(|v| v.get("status")?.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// The names a closed set of values serialises to.
-fn names<T: Serialize>(all: &[T]) -> Vec<String> {
+pub fn names<T: Serialize>(all: &[T]) -> Vec<String> {
     all.iter()
         .filter_map(|v| serde_json::to_value(v).ok())
         .filter_map(|v| v.as_str().map(str::to_owned))
@@ -94,7 +84,8 @@ pub struct Operation {
     pub fields: &'static [Field],
 }
 
-/// Sends the request built from `fields` of the operation `slug`; the charger's answer as JSON.
+/// Sends the request of the operation `slug` (the API's own dispatch; ReserveNow with the
+/// API's reservation-id allocation); the charger's answer as JSON.
 async fn dispatch(
     services: &Services,
     caller: &Caller,
@@ -102,47 +93,14 @@ async fn dispatch(
     slug: &str,
     body: &[u8],
 ) -> Result<Value, ApiError> {
-    fn json<T: Serialize>(answer: T) -> Value {
-        serde_json::to_value(answer).unwrap_or(Value::Null)
+    if slug == "reserve-now" {
+        return crate::api::commands::reservations::reserve(services, caller, charger, body)
+            .await
+            .map(|answer| serde_json::to_value(answer).unwrap_or(Value::Null));
     }
-    macro_rules! by_slug {
-        ($($slug:literal => $request:ty),+ $(,)?) => {
-            match slug {
-                $($slug => operate::<$request>(services, caller, charger, body).await.map(json),)+
-                "reserve-now" => crate::api::commands::reservations::reserve(services, caller, charger, body)
-                    .await
-                    .map(json),
-                other => Err(ApiError::NotFound(format!("no operation {other:?}"))),
-            }
-        };
-    }
-    by_slug! {
-        "reset" => ResetRequest,
-        "remote-start" => RemoteStartTransactionRequest,
-        "remote-stop" => RemoteStopTransactionRequest,
-        "change-availability" => ChangeAvailabilityRequest,
-        "change-configuration" => ChangeConfigurationRequest,
-        "get-configuration" => GetConfigurationRequest,
-        "clear-cache" => ClearCacheRequest,
-        "data-transfer" => DataTransferRequest,
-        "unlock-connector" => UnlockConnectorRequest,
-        "get-diagnostics" => GetDiagnosticsRequest,
-        "update-firmware" => UpdateFirmwareRequest,
-        "get-local-list-version" => GetLocalListVersionRequest,
-        "send-local-list" => SendLocalListRequest,
-        "cancel-reservation" => CancelReservationRequest,
-        "set-charging-profile" => SetChargingProfileRequest,
-        "clear-charging-profile" => ClearChargingProfileRequest,
-        "get-composite-schedule" => GetCompositeScheduleRequest,
-        "trigger-message" => TriggerMessageRequest,
-        "certificate-signed" => CertificateSignedRequest,
-        "delete-certificate" => DeleteCertificateRequest,
-        "extended-trigger-message" => ExtendedTriggerMessageRequest,
-        "get-installed-certificate-ids" => GetInstalledCertificateIdsRequest,
-        "get-log" => GetLogRequest,
-        "install-certificate" => InstallCertificateRequest,
-        "signed-update-firmware" => SignedUpdateFirmwareRequest,
-    }
+    operate_by_slug(services, caller, charger, slug, body)
+        .await
+        .unwrap_or_else(|| Err(ApiError::NotFound(format!("no operation {slug:?}"))))
 }
 
 use Kind::{Choice, DateTime, Integer, Json, List, LongText, Text};
@@ -480,6 +438,14 @@ pub fn request_of<'a>(
                 .map(Value::from)
                 .map_err(|_| bad(format!("{text:?} is not a whole number")))?,
             DateTime => {
+                // A browser's datetime-local leaves out zero seconds ("2026-12-24T18:00").
+                let full;
+                let text = if text.len() == 16 && text.as_bytes().get(10) == Some(&b'T') {
+                    full = format!("{text}:00");
+                    full.as_str()
+                } else {
+                    text
+                };
                 let t = crate::api::resources::parse_time(f.name, Some(text))
                     .map_err(|_| bad(format!("{text:?} is not a date and time (UTC)")))?
                     .ok_or_else(|| bad("required".into()))?;
@@ -617,6 +583,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_status_of_an_answer_is_read_as_spelled() {
+        let answer = serde_json::json!({"status": "RebootRequired"});
+        assert_eq!(status_of(&answer), "RebootRequired");
+        assert_eq!(status_of(&serde_json::json!({"idTagInfo": {}})), "");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! ReserveNow lives in [`super::reservations`]: it may allocate the reservation id.
 
 use super::send::operate;
-use crate::api::auth::Operator;
+use crate::api::auth::{Caller, Operator};
 use crate::api::error::ApiError;
 use crate::ocpp::v16::Request;
 use crate::ocpp::v16::{
@@ -67,6 +67,27 @@ macro_rules! operations {
         /// Registers one service per operation.
         pub fn configure(cfg: &mut ServiceConfig) {
             $(cfg.service($name);)+
+        }
+
+        /// Sends the operation whose route ends in `slug` (`reset`, `remote-start`, …) with
+        /// `body` as its request, for callers other than the routes (the dashboard's forms);
+        /// `None` if no operation has that slug.
+        pub async fn operate_by_slug(
+            services: &Services,
+            caller: &Caller,
+            charger: &str,
+            slug: &str,
+            body: &[u8],
+        ) -> Option<Result<serde_json::Value, ApiError>> {
+            fn json<T: serde::Serialize>(answer: T) -> serde_json::Value {
+                serde_json::to_value(answer).unwrap_or(serde_json::Value::Null)
+            }
+            $(
+                if $path.rsplit('/').next() == Some(slug) {
+                    return Some(operate::<$request>(services, caller, charger, body).await.map(json));
+                }
+            )+
+            None
         }
     };
 }

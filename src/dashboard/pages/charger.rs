@@ -4,7 +4,7 @@
 //! snapshot editable in place, the message-log tail, status history, reservations and the
 //! charging profiles installed.
 
-use super::transactions::session_charts;
+use super::transactions::{session_charts, session_samples};
 use crate::api::auth::Role;
 use crate::api::commands::sessions;
 use crate::api::resources::chargers::{self as api, Charger};
@@ -12,11 +12,12 @@ use crate::dashboard::chart::LineChart;
 use crate::dashboard::error::PageError;
 use crate::dashboard::form::Posted;
 use crate::dashboard::live::Fleet;
-use crate::dashboard::operations::{self, FormView, OperationError};
+use crate::dashboard::operations::{self, status_of, FormView, OperationError};
 use crate::dashboard::session::Person;
 use crate::dashboard::view::{self, Frame, Nav, When};
 use crate::db::page::PageRequest;
 use crate::db::{configuration, message_log, reservations, status_history, transactions};
+use crate::db::{DbConn, QueryResult};
 use crate::services::Services;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
@@ -235,12 +236,12 @@ async fn stored(services: &Services, id: &str, log: &LogQuery) -> Result<Stored,
             },
         )?
         .items;
-        let charts = match active.first() {
-            Some(t) => session_charts(c, t.id)?,
+        let samples = match active.first() {
+            Some(t) => session_samples(c, t.id)?,
             None => Vec::new(),
         };
-        Ok::<_, diesel::result::Error>(Stored {
-            charts,
+        QueryResult::Ok(Stored {
+            charts: session_charts(&samples),
             active,
             configuration: configuration::snapshot(c, &id)?,
             messages: message_log::page(c, &id, &log_filter, message_log::DEFAULT_SORT, tail)?
@@ -272,7 +273,7 @@ async fn stored(services: &Services, id: &str, log: &LogQuery) -> Result<Stored,
 }
 
 /// Firmware, diagnostics and log requests, newest first.
-fn files(c: &mut crate::db::DbConn, id: &str) -> diesel::QueryResult<Vec<FileRow>> {
+fn files(c: &mut DbConn, id: &str) -> QueryResult<Vec<FileRow>> {
     use crate::db::file_requests::{recent_diagnostics, recent_firmware};
     let mut rows: Vec<FileRow> = recent_firmware(c, id, 10)?
         .into_iter()
@@ -539,17 +540,16 @@ pub async fn session(
     person.require(Role::Operator)?;
     let (id, tx, action) = path.into_inner();
     let caller = &person.caller;
-    let status = |v: serde_json::Value| v["status"].as_str().unwrap_or_default().to_owned();
     let outcome = match action.as_str() {
         "suspend" => sessions::suspend(&services, caller, &id, tx)
             .await
-            .map(|a| status(serde_json::json!(a))),
+            .map(|a| status_of(&a)),
         "resume" => sessions::resume(&services, caller, &id, tx)
             .await
-            .map(|a| status(serde_json::json!(a))),
+            .map(|a| status_of(&a)),
         "finish" => sessions::finish(&services, caller, &id, tx)
             .await
-            .map(|a| status(serde_json::json!(a))),
+            .map(|a| status_of(&a)),
         other => return Err(PageError::NotFound(format!("no session action {other:?}"))),
     };
     let notice = match outcome {
@@ -601,7 +601,7 @@ pub async fn max_power(
     let notice = match sessions::limit_power(&services, &person.caller, &id, max).await {
         Ok(a) => format!(
             "Maximum set with SetChargingProfile — the charger answered {}.",
-            serde_json::json!(a)["status"].as_str().unwrap_or_default()
+            status_of(&a)
         ),
         Err(e) => format!("Maximum not set — {e}"),
     };

@@ -9,6 +9,7 @@ use crate::api::resources::chargers::{self as api, Charger, ChargerFilter, Defau
 use crate::api::resources::SortParams;
 use crate::dashboard::error::PageError;
 use crate::dashboard::form::Posted;
+use crate::dashboard::operations::{names, status_of};
 use crate::dashboard::session::Person;
 use crate::dashboard::view::{self, Frame, Nav, When};
 use crate::db::chargers as store;
@@ -160,12 +161,6 @@ fn sort_links(query: &ChargersQuery, current: crate::db::page::Sort) -> Vec<Sort
         }
     })
     .collect()
-}
-
-fn names<T: Serialize>(all: &[T]) -> Vec<String> {
-    all.iter()
-        .filter_map(|v| serde_json::to_value(v).ok()?.as_str().map(str::to_owned))
-        .collect()
 }
 
 /// `GET /chargers`.
@@ -356,7 +351,7 @@ pub async fn bulk(
             )
             .await
             .into_iter()
-            .map(|r| r.map_or_else(|e| outcome_of(&e), |a| a.status.as_str().to_owned()))
+            .map(|r| r.map_or_else(|e| outcome_of(&e), |a| status_of(&a)))
             .collect()
         }
         Some("reset") => {
@@ -370,7 +365,7 @@ pub async fn bulk(
             )
             .await
             .into_iter()
-            .map(|r| r.map_or_else(|e| outcome_of(&e), |a| names(&[a.status]).concat()))
+            .map(|r| r.map_or_else(|e| outcome_of(&e), |a| status_of(&a)))
             .collect()
         }
         Some("availability") => {
@@ -388,7 +383,7 @@ pub async fn bulk(
             )
             .await
             .into_iter()
-            .map(|r| r.map_or_else(|e| outcome_of(&e), |a| names(&[a.status]).concat()))
+            .map(|r| r.map_or_else(|e| outcome_of(&e), |a| status_of(&a)))
             .collect()
         }
         _ => return back("Choose what to send.".into()),

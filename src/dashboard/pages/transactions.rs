@@ -13,7 +13,7 @@ use crate::dashboard::session::Person;
 use crate::dashboard::view::{self, Frame, Nav, When};
 use crate::db::page::PageRequest;
 use crate::db::transactions::{self as store, SampleFilter};
-use crate::db::DbConn;
+use crate::db::{DbConn, QueryResult};
 use crate::services::Services;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -171,7 +171,7 @@ pub async fn page(
     let (rows, pager, totals, error) = match checked {
         Ok((filter, sort, request)) => {
             let (found, totals) = crate::db::read(&services.pool, move |c| {
-                Ok::<_, diesel::result::Error>((
+                QueryResult::Ok((
                     store::page(c, &filter, sort, request)?,
                     store::totals(c, &filter)?,
                 ))
@@ -227,10 +227,9 @@ pub async fn export(
     Ok(csv_export(&services, filter, query.sort()?).await?)
 }
 
-/// A session's meter values as charts: energy (kWh), power (kW), current (A), voltage (V) and
-/// state of charge (%), each where the charger sent it (the phase-less values, or L1's).
-pub fn session_charts(c: &mut DbConn, id: i32) -> diesel::QueryResult<Vec<LineChart>> {
-    let Some(samples) = store::samples(
+/// The first [`MAX_SAMPLES`] meter values of a transaction, oldest first (none if unknown).
+pub fn session_samples(c: &mut DbConn, id: i32) -> QueryResult<Vec<store::Sample>> {
+    let page = store::samples(
         c,
         id,
         &SampleFilter::default(),
@@ -239,10 +238,13 @@ pub fn session_charts(c: &mut DbConn, id: i32) -> diesel::QueryResult<Vec<LineCh
             limit: MAX_SAMPLES,
             offset: 0,
         },
-    )?
-    else {
-        return Ok(Vec::new());
-    };
+    )?;
+    Ok(page.map(|p| p.items).unwrap_or_default())
+}
+
+/// A session's meter values as charts: energy (kWh), power (kW), current (A), voltage (V) and
+/// state of charge (%), each where the charger sent it (the phase-less values, or L1's).
+pub fn session_charts(samples: &[store::Sample]) -> Vec<LineChart> {
     let series = |measurand: &str, scale: f64| -> Vec<(i64, f64)> {
         let wanted = |s: &&store::Sample| {
             s.measurand
@@ -252,7 +254,6 @@ pub fn session_charts(c: &mut DbConn, id: i32) -> diesel::QueryResult<Vec<LineCh
         };
         let of_phase = |phase: Option<&str>| -> Vec<(i64, f64)> {
             samples
-                .items
                 .iter()
                 .filter(wanted)
                 .filter(|s| s.phase.as_deref() == phase)
@@ -292,7 +293,7 @@ pub fn session_charts(c: &mut DbConn, id: i32) -> diesel::QueryResult<Vec<LineCh
         ("Voltage (V)", "Voltage", 1.0, "V", false),
         ("State of charge (%)", "SoC", 1.0, "%", true),
     ];
-    Ok(charts
+    charts
         .into_iter()
         .filter_map(|(title, measurand, scale, unit, from_zero)| {
             let points = series(measurand, scale);
@@ -302,7 +303,7 @@ pub fn session_charts(c: &mut DbConn, id: i32) -> diesel::QueryResult<Vec<LineCh
                 })
             })
         })
-        .collect())
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -329,10 +330,11 @@ pub async fn detail(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let (found, charts) = crate::db::read(&services.pool, move |c| {
-        Ok::<_, diesel::result::Error>((store::find(c, id)?, session_charts(c, id)?))
+    let (found, samples) = crate::db::read(&services.pool, move |c| {
+        QueryResult::Ok((store::find(c, id)?, session_samples(c, id)?))
     })
     .await?;
+    let charts = session_charts(&samples);
     let t = found.ok_or_else(|| PageError::NotFound(format!("no transaction {id}")))?;
     let now = chrono::Utc::now().naive_utc();
     let text = |v: Option<String>| v.unwrap_or_else(|| "—".into());
@@ -431,10 +433,7 @@ pub async fn stop(
     {
         Ok(answer) => format!(
             "RemoteStopTransaction for transaction {id}: {}",
-            serde_json::to_value(answer.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
+            crate::dashboard::operations::status_of(&answer)
         ),
         Err(e) => format!("Transaction {id} not stopped: {e}"),
     };

@@ -51,7 +51,7 @@ pub async fn page(
         offset: 0,
     };
     let (people, machines) = crate::db::read(&services.pool, move |c| {
-        Ok::<_, diesel::result::Error>((
+        crate::db::QueryResult::Ok((
             crate::db::users::page(c, all)?,
             crate::db::api_keys::page(c, all)?,
         ))
