@@ -327,6 +327,13 @@ async fn posts_need_the_csrf_token_the_same_site_and_the_role() {
         !page.contains("id=\"op-"),
         "a viewer sees no operation forms"
     );
+    let (_, list) = admin.get("/chargers").await;
+    // The bulk form's defaults are the gentle ones: a soft reset, making chargers operative.
+    assert!(list.contains("<option selected>Soft</option>"), "{list}");
+    assert!(
+        list.contains("<option selected>Operative</option>"),
+        "{list}"
+    );
     let (_, list) = viewer.get("/chargers").await;
     assert!(!list.contains("bulk-send") && !list.contains("name=\"ids\""));
     for (path, fields) in [
